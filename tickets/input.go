@@ -1,0 +1,124 @@
+package tickets
+
+import "time"
+
+// NewTicket is a request to open a ticket, from any source. Creating is
+// idempotent on (Source, ExternalRef) when ExternalRef is set.
+type NewTicket struct {
+	Subject     string
+	Description string
+	Customer    CustomerInput
+	Priority    Priority
+	Tags        []string
+	Assignee    string
+	Team        string
+	Source      Source
+	ExternalRef string
+	Orders      []OrderRef
+	// OrderNumber and Store ask for an order to be found and linked later
+	// (by the enrichment) when the caller knows only the number.
+	OrderNumber string
+	Store       string
+	// FollowUpOf links a follow-up ticket to the closed ticket it continues.
+	FollowUpOf string
+}
+
+// CustomerInput identifies a customer as a source knows them. The store
+// matches it to one Customer by email (case-insensitive) or phone (normalised).
+type CustomerInput struct {
+	Email           string
+	Name            string
+	Phone           string
+	Store           string // store key, when the source is a store
+	StoreCustomerID string
+}
+
+// Patch changes a ticket's fields; nil fields are left alone.
+type Patch struct {
+	Status   *Status
+	Priority *Priority
+	Assignee *string
+	Tags     *[]string
+	Team     *string
+}
+
+// NewMessage adds to a ticket's conversation.
+type NewMessage struct {
+	Kind        MessageKind
+	Body        string
+	Source      Source
+	ExternalRef string
+	// Customer identifies the author of a customer message.
+	Customer *CustomerInput
+}
+
+// Filter selects tickets for a listing, newest first.
+type Filter struct {
+	Status   Status
+	Priority Priority
+	Tag      string
+	Assignee string
+	Email    string
+	Order    string // order number or id
+	Query    string // full-text over subjects and messages
+	Limit    int
+	Cursor   string // opaque, from the previous page
+}
+
+// DeliveryStatus is where a webhook delivery is in the pipeline.
+type DeliveryStatus string
+
+// Delivery states. A failed delivery keeps its reason and can be replayed.
+const (
+	DeliveryReceived  DeliveryStatus = "received"
+	DeliveryProcessed DeliveryStatus = "processed"
+	DeliveryFailed    DeliveryStatus = "failed"
+	DeliveryIgnored   DeliveryStatus = "ignored"
+)
+
+// Delivery is one webhook request as received and verified, kept in the
+// durable inbox before it is acknowledged.
+type Delivery struct {
+	ID     int64
+	Source Source
+	// Tenant is the shop, store or workspace it came from.
+	Tenant string
+	Topic  string
+	// Key is the source's dedupe key (delivery or event id, or a business
+	// key). A second delivery with the same (Source, Key) is a duplicate.
+	Key string
+	// AltKey is an optional second dedupe key (e.g. Shopify's event id).
+	AltKey      string
+	Headers     map[string]string
+	Body        []byte
+	Status      DeliveryStatus
+	Error       string
+	Attempts    int
+	ReceivedAt  time.Time
+	ProcessedAt *time.Time
+}
+
+// Followup is work a committed domain change asks for: an asynq task to run
+// after the transaction (enrich a ticket, sync its Slack card, deliver a
+// Zapier event). It is written to the outbox in the same transaction.
+type Followup struct {
+	Type    string // the asynq task type
+	Payload []byte
+	// Delay postpones the task (coalescing bursts).
+	Delay time.Duration
+	// Unique coalesces follow-ups with the same Type and Unique key that are
+	// still pending: a second one is not written.
+	Unique string
+}
+
+// OutboxItem is a stored Followup waiting to be enqueued or finished.
+type OutboxItem struct {
+	ID        int64
+	Followup
+	CreatedAt time.Time
+	RunAt     time.Time
+}
+
+// Followups decides which follow-up work a ticket event needs. Each package
+// that owns follow-up work provides one; cmd/hub combines them.
+type Followups func(t Ticket, e Event) []Followup
