@@ -113,7 +113,7 @@ type Followup struct {
 
 // OutboxItem is a stored Followup waiting to be enqueued or finished.
 type OutboxItem struct {
-	ID        int64
+	ID int64
 	Followup
 	CreatedAt time.Time
 	RunAt     time.Time
