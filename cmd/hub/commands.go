@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"hub/tickets"
+)
+
+func (a *App) apikeyCommand(ctx context.Context, sub, name string, rest []string, out io.Writer) error {
+	if sub != "create" {
+		return usageError{fmt.Sprintf("unknown apikey subcommand %q (want create)", sub)}
+	}
+	if name == "" || len(rest) > 0 {
+		return usageError{"apikey create needs --name NAME and nothing else"}
+	}
+	key, k, err := a.store.CreateAPIKey(ctx, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Created API key %q (id %s). It is shown only once:\n%s\n", k.Name, k.ID, key)
+	return nil
+}
+
+func (a *App) deliveriesCommand(ctx context.Context, sub, status string, limit int, rest []string, out io.Writer) error {
+	switch sub {
+	case "list":
+		if len(rest) > 0 {
+			return usageError{"deliveries list takes no arguments"}
+		}
+		st := tickets.DeliveryStatus(status)
+		switch st {
+		case "", tickets.DeliveryReceived, tickets.DeliveryProcessed, tickets.DeliveryFailed, tickets.DeliveryIgnored:
+		default:
+			return usageError{"--status must be received, processed, failed or ignored"}
+		}
+		list, err := a.store.ListDeliveries(ctx, st, limit)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSOURCE\tTOPIC\tSTATUS\tRECEIVED\tERROR")
+		for _, d := range list {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Source, d.Topic, d.Status,
+				d.ReceivedAt.UTC().Format(time.RFC3339), cut(d.Error, 80))
+		}
+		return tw.Flush()
+	case "replay":
+		if len(rest) == 0 {
+			return usageError{"deliveries replay needs at least one delivery id"}
+		}
+		for _, s := range rest {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return usageError{fmt.Sprintf("%q is not a delivery id", s)}
+			}
+			if _, err := a.pipeline.Replay(ctx, id); err != nil {
+				return fmt.Errorf("replay %d: %s", id, tickets.ErrorMessage(err))
+			}
+			fmt.Fprintf(out, "delivery %d queued again\n", id)
+		}
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown deliveries subcommand %q (want list or replay)", sub)}
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,159 @@
+// Command hub is the integration hub: it receives Shopify, WooCommerce,
+// Slack and Zapier webhooks, turns them into support tickets, and lets
+// agents work those tickets from Slack. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `hub: the support integration hub
+
+Usage:
+  hub [serve]                      web + workers + scheduler in one process (default)
+  hub web                          the HTTP role only (webhooks, API, admin)
+  hub worker                       the asynq workers, outbox relay and sweeper only
+  hub migrate                      create the database if missing and apply migrations
+  hub apikey create --name NAME    create an API key; prints the key alone on its last line
+  hub deliveries list [--status S] [--limit N]
+  hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
+  hub demo                         run a whole story against built-in fakes and print it
+
+Configuration comes from the environment (see README.md): HUB_ADDR,
+DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL, ...
+
+Exit codes: 0 ok, 1 failure, 2 bad usage.
+`
+
+// usageError is a bad command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	err := dispatch(ctx, cmd, args, getenv, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "hub: %s\n(see hub --help)\n", ue.msg)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "hub: %s\n", err)
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	switch cmd {
+	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo":
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	if cmd == "demo" {
+		return runDemo(ctx, args, getenv, stdout, stderr)
+	}
+	if (cmd == "apikey" || cmd == "deliveries") && (len(args) == 0 || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return usageError{cmd + " needs a subcommand"}
+		}
+		return nil
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	var sub string
+	if cmd == "apikey" || cmd == "deliveries" {
+		sub, args = args[0], args[1:]
+	}
+	name := fs.String("name", "", "API key name (apikey create)")
+	status := fs.String("status", "", "filter by status: received, processed, failed, ignored (deliveries list)")
+	limit := fs.Int("limit", 50, "how many to list (deliveries list)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	app, err := Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	switch cmd {
+	case "migrate":
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	case "apikey":
+		return app.apikeyCommand(ctx, sub, *name, fs.Args(), stdout)
+	case "deliveries":
+		return app.deliveriesCommand(ctx, sub, *status, *limit, fs.Args(), stdout)
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s takes no arguments", cmd)}
+	}
+	return app.serve(ctx, cmd == "serve" || cmd == "web", cmd == "serve" || cmd == "worker")
+}
+
+// serve runs the web role, the worker role, or both, until ctx ends.
+func (a *App) serve(ctx context.Context, web, worker bool) error {
+	errc := make(chan error, 2)
+	n := 0
+	if web {
+		ln, err := net.Listen("tcp", a.cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+		}
+		a.log.Info("hub listening", "addr", ln.Addr().String())
+		n++
+		go func() { errc <- a.ServeHTTP(ctx, ln) }()
+	}
+	if worker {
+		a.log.Info("hub workers running", "concurrency", a.cfg.WorkerConcurrency)
+		n++
+		go func() { errc <- a.RunWorker(ctx) }()
+	}
+	var first error
+	for range n {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	a.log.Info("hub stopped")
+	return first
+}

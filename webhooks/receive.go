@@ -1,0 +1,81 @@
+package webhooks
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"hub/tickets"
+)
+
+// Body caps per source (PROTOCOLS.md §5): large orders for the shops, less
+// for chat and API calls.
+const (
+	MaxShopBody   = 8 << 20
+	MaxSlackBody  = 1 << 20
+	MaxZapierBody = 2 << 20
+)
+
+var errTooLarge = errors.New("body too large")
+
+// ReadBody reads the raw request body, at most limit bytes. Signatures must
+// be checked on exactly these bytes, before anything parses them.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errTooLarge
+		}
+		return nil, err
+	}
+	return body, nil
+}
+
+// WriteError answers with the hub's one error shape. The message must be
+// safe to show: never a signature, a secret or a stack trace.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+// WriteJSON answers status with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// accept records d and answers: 200 for a duplicate or a new delivery, 503
+// when it could not be recorded so the sender retries. Receivers call it
+// after verification.
+func (p *Pipeline) accept(w http.ResponseWriter, r *http.Request, d *tickets.Delivery) {
+	dup, err := p.Accept(r.Context(), d)
+	if err != nil {
+		p.opt.Logger.Error("delivery not recorded", "source", d.Source, "topic", d.Topic, "err", err)
+		w.Header().Set("Retry-After", "5")
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+		return
+	}
+	WriteJSON(w, http.StatusAccepted, map[string]any{"delivery_id": d.ID, "duplicate": dup})
+}
+
+// readOr answers a body that could not be read and reports false.
+func (p *Pipeline) readOr(w http.ResponseWriter, r *http.Request, src tickets.Source, limit int64) ([]byte, bool) {
+	body, err := ReadBody(w, r, limit)
+	switch {
+	case err == nil:
+		return body, true
+	case errors.Is(err, errTooLarge):
+		p.opt.Metrics.Rejected(src, "too_large")
+		WriteError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
+	default:
+		p.opt.Metrics.Rejected(src, "unreadable")
+		p.opt.Logger.Info("unreadable webhook body", slog.String("source", string(src)), "err", err)
+		WriteError(w, http.StatusBadRequest, "invalid", "could not read the request body")
+	}
+	return nil, false
+}

@@ -1,0 +1,50 @@
+package webhooks
+
+import (
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// retryAfter is implemented by connector errors that carry a vendor's
+// Retry-After (a 429, Shopify's THROTTLED). It is an interface, not a type,
+// so connectors need not import this package.
+type retryAfter interface{ RetryAfter() time.Duration }
+
+// RetryAfterOf returns the delay an error asks for, if any.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var ra retryAfter
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		return ra.RetryAfter(), true
+	}
+	return 0, false
+}
+
+const maxBackoff = 10 * time.Minute
+
+// RetryDelay is the asynq RetryDelayFunc for every task: a vendor's
+// Retry-After is honoured (capped at an hour); a task whose worker died is
+// retried at once; anything else backs off exponentially with jitter.
+//
+// asynq stores retry times in whole seconds, rounded down, so a delay is
+// padded by a second to never come back before the vendor allows.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if d, ok := RetryAfterOf(err); ok {
+		return min(d, time.Hour) + time.Second
+	}
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
+	}
+	d := time.Second << min(n, 10)
+	d = min(d, maxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// IsFailure is the asynq IsFailure predicate: being told to wait by a
+// vendor's rate limit is not a failure and does not use up a retry.
+func IsFailure(err error) bool {
+	_, wait := RetryAfterOf(err)
+	return !wait
+}
