@@ -75,6 +75,7 @@ type Ticket struct {
 	Customer    Customer
 	Source      Source
 	ExternalRef string // the source's own id for what opened the ticket
+	Store       string // the store key the ticket came from or is about, if any
 	FollowUpOf  string // the closed ticket this one follows up, if any
 	Orders      []OrderRef
 	SLA         SLA
@@ -140,10 +141,22 @@ type Customer struct {
 	CreatedAt time.Time
 }
 
-// StoreCustomer is a customer's id in one connected store.
+// StoreCustomer is a customer as one connected store knows them: their id
+// there and, once the enrichment has looked, their profile.
 type StoreCustomer struct {
-	Store      string // store key, e.g. "shopify:acme.myshopify.com"
-	CustomerID string
+	Store        string // store key, e.g. "shopify:acme.myshopify.com"
+	CustomerID   string
+	Name         string
+	Email        string
+	Phone        string
+	OrdersCount  int
+	TotalSpent   string // decimal as text
+	Currency     string
+	FirstOrderAt *time.Time
+	Tags         []string
+	Note         string
+	AdminURL     string
+	UpdatedAt    time.Time // when the hub last looked; zero when never
 }
 
 // OrderRef is an order linked to a ticket, with the facts an agent needs at a
@@ -229,6 +242,12 @@ const (
 	EventMessageCreated = "ticket.message_created"
 	EventSLAWarning     = "ticket.sla_warning"
 	EventOrderLinked    = "order.linked"
+
+	// Audit-only event types.
+	EventOrderUpdated   = "order.updated"   // a linked order changed in its store
+	EventMessageEdited  = "message.edited"  // a message was edited at its source
+	EventMessageDeleted = "message.deleted" // a message was deleted at its source
+	EventRedacted       = "ticket.redacted" // personal data was erased
 )
 
 // Event is one entry of the audit trail: who changed what, from what, to what.

@@ -7,13 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"hub/enrich"
 	"hub/migrations"
 	"hub/tickets"
 	"hub/tickets/api"
@@ -35,6 +38,22 @@ type App struct {
 	reg      *prometheus.Registry
 	metrics  *httpMetrics
 	now      func() time.Time
+
+	// What the connectors add as they are wired (cmd/hub/<vendor>.go).
+	routes    []func(chi.Router)
+	tasks     []func(*asynq.ServeMux)
+	followups []tickets.Followups
+	periodic  []periodicTask
+	workers   []func(context.Context) // long-running loops of the worker role
+	// sources are the connected stores the enrichment asks, by kind.
+	sources []func(context.Context) ([]enrich.Source, error)
+}
+
+// periodicTask is a task the scheduler enqueues on a cron schedule.
+// asynq.Unique keeps two schedulers (two hub processes) from doubling it.
+type periodicTask struct {
+	spec string
+	task *asynq.Task
 }
 
 // Open connects to Postgres (creating and migrating the database if needed)
@@ -54,8 +73,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
 
-	followups := combineFollowups() // connectors add theirs here
-	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups})
+	// Followups are read at call time, so connectors wired below add theirs.
+	followups := func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
+		return combineFollowups(a.followups...)(t, e)
+	}
+	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()
@@ -82,8 +104,32 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
 	})
+
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier} {
+		if err := wire(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
+
+// wireCore adds the work every hub does whatever is connected: SLA warnings.
+func (a *App) wireCore(context.Context) error {
+	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
+		mux.HandleFunc(typeSLAWarn, func(ctx context.Context, _ *asynq.Task) error {
+			n, err := a.store.WarnSLA(ctx, a.now())
+			if n > 0 {
+				a.log.Info("SLA warnings", "tickets", n)
+			}
+			return err
+		})
+	})
+	a.periodic = append(a.periodic, periodicTask{"@every 1m", asynq.NewTask(typeSLAWarn, nil)})
+	return nil
+}
+
+const typeSLAWarn = "sla:warn"
 
 // Close releases connections.
 func (a *App) Close() {
@@ -113,9 +159,6 @@ func (a *App) intakeAuth(ctx context.Context, key string) (tickets.Actor, error)
 }
 
 func combineFollowups(fs ...tickets.Followups) tickets.Followups {
-	if len(fs) == 0 {
-		return nil
-	}
 	return func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
 		var out []tickets.Followup
 		for _, f := range fs {
@@ -173,15 +216,36 @@ func (a *App) RunWorker(ctx context.Context) error {
 	mux := asynq.NewServeMux()
 	mux.Use(a.pipeline.Middleware)
 	a.pipeline.Register(mux)
+	for _, reg := range a.tasks {
+		reg(mux)
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	relayCtx, stopRelay := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { a.pipeline.Run(relayCtx); close(done) }()
+	sched := asynq.NewScheduler(a.cfg.Redis, &asynq.SchedulerOpts{
+		Logger:   asynqLogger{a.log.With("component", "scheduler")},
+		LogLevel: asynq.WarnLevel,
+	})
+	for _, p := range a.periodic {
+		if _, err := sched.Register(p.spec, p.task, asynq.Queue(a.cfg.Queue), asynq.Unique(time.Minute/2), asynq.MaxRetry(0)); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("scheduler: %s: %w", p.task.Type(), err)
+		}
+	}
+	if err := sched.Start(); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	loopCtx, stopLoops := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, loop := range append([]func(context.Context){a.pipeline.Run}, a.workers...) {
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(loopCtx) }()
+	}
 	<-ctx.Done()
+	sched.Shutdown()
 	srv.Shutdown()
-	stopRelay()
-	<-done
+	stopLoops()
+	wg.Wait()
 	return nil
 }

@@ -30,6 +30,12 @@ type Config struct {
 	// StaleAfter is how long an unprocessed delivery waits before the
 	// sweeper re-enqueues it.
 	StaleAfter time.Duration
+
+	// Each connector's settings (cmd/hub/<vendor>.go).
+	Shopify     shopifyConfig
+	WooCommerce woocommerceConfig
+	Slack       slackConfig
+	Zapier      zapierConfig
 }
 
 const (
@@ -86,6 +92,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.StaleAfter, err = durationEnv(getenv, "HUB_SWEEP_AFTER", time.Minute); err != nil {
+		return c, err
+	}
+	if c.Shopify, err = loadShopifyConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.WooCommerce, err = loadWooCommerceConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.Slack, err = loadSlackConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.Zapier, err = loadZapierConfig(getenv); err != nil {
 		return c, err
 	}
 	switch c.LogLevel {

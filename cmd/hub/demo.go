@@ -37,6 +37,10 @@ type demoStory struct {
 func demoStories() []demoStory {
 	return []demoStory{
 		{"Tickets arrive from a workflow (the Zapier intake webhook)", storyIntake},
+		{"Shopify: an order, then its customer writes in", storyShopify},
+		{"WooCommerce: a failed payment opens a ticket", storyWooCommerce},
+		{"Slack: the live ticket card and its thread", storySlack},
+		{"Zapier: workflows react to ticket events", storyZapier},
 	}
 }
 
@@ -63,6 +67,14 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	cfg.Queue = "demo"
 	cfg.Addr = "127.0.0.1:0"
+	// Each connector points the hub at its built-in fake of the vendor.
+	for _, setup := range []func(*Config) (func(), error){demoSetupShopify, demoSetupWooCommerce, demoSetupSlack, demoSetupZapier} {
+		stopFake, err := setup(&cfg)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer stopFake()
+	}
 	logw := io.Discard
 	if *verbose {
 		logw = stderr

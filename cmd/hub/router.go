@@ -29,6 +29,9 @@ func (a *App) Router() http.Handler {
 	r.Route("/webhooks", func(r chi.Router) {
 		r.Post("/zapier", a.pipeline.ServeIntake(a.intakeAuth))
 	})
+	for _, add := range a.routes {
+		add(r)
+	}
 
 	r.Group(func(r chi.Router) {
 		r.Use(middleware.Timeout(30 * time.Second))

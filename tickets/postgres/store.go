@@ -26,6 +26,9 @@ type Options struct {
 	Now       func() time.Time  // clock; nil means time.Now
 	Followups tickets.Followups // follow-up work per event; nil means none
 	Logger    *slog.Logger
+	// SecretKey seals connection secrets at rest (HUB_SECRET_KEY). Without
+	// it, connections can be saved only without secrets.
+	SecretKey string
 }
 
 // Store implements the hub's persistence on a pgx pool.
