@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"hub/tickets"
+)
+
+type messageBody struct {
+	Body       string `json:"body"`
+	Visibility string `json:"visibility"`
+}
+
+type messageCreated struct {
+	Message Message `json:"message"`
+	Ticket  Ticket  `json:"ticket"`
+}
+
+// addMessage adds a note (visibility internal, the default) or a public
+// reply to a ticket.
+func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	var b messageBody
+	if err := decode(w, r, &b); err != nil {
+		return err
+	}
+	m := tickets.NewMessage{Body: strings.TrimSpace(b.Body), Source: tickets.SourceAPI}
+	if m.Body == "" {
+		return tickets.Invalid("body", "body is required")
+	}
+	switch strings.ToLower(strings.TrimSpace(b.Visibility)) {
+	case "", "internal":
+		m.Kind = tickets.MessageNote
+	case "public":
+		m.Kind = tickets.MessageReply
+	default:
+		return tickets.Invalid("visibility", "visibility must be internal or public (got %q)", b.Visibility)
+	}
+	msg, t, err := s.store.AddMessage(r.Context(), actor(r), ref, m)
+	if err != nil {
+		return err
+	}
+	return s.reply(w, r, http.StatusCreated, messageCreated{Message: MessageJSON(msg), Ticket: s.ticketJSON(t, s.now())})
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	list, err := s.store.ListMessages(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Messages []Message `json:"messages"`
+	}{make([]Message, 0, len(list))}
+	for _, m := range list {
+		out.Messages = append(out.Messages, MessageJSON(m))
+	}
+	return s.reply(w, r, http.StatusOK, out)
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	list, err := s.store.ListEvents(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Events []Event `json:"events"`
+	}{make([]Event, 0, len(list))}
+	for _, e := range list {
+		out.Events = append(out.Events, EventJSON(e))
+	}
+	return s.reply(w, r, http.StatusOK, out)
+}
+
+type orderBody struct {
+	Store       string   `json:"store"`
+	OrderNumber idString `json:"order_number"`
+	OrderID     idString `json:"order_id"`
+}
+
+// linkOrder links an order by what the caller knows of it; the enrichment
+// fills in the rest later.
+func (s *Server) linkOrder(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	var b orderBody
+	if err := decode(w, r, &b); err != nil {
+		return err
+	}
+	o := tickets.OrderRef{
+		Store:       strings.TrimSpace(b.Store),
+		OrderID:     strings.TrimSpace(string(b.OrderID)),
+		OrderNumber: strings.TrimSpace(string(b.OrderNumber)),
+	}
+	if o.Store == "" {
+		return tickets.Invalid("store", "store is required")
+	}
+	if o.OrderID == "" && o.OrderNumber == "" {
+		return tickets.Invalid("order_number", "order_number or order_id is required")
+	}
+	t, err := s.store.LinkOrder(r.Context(), actor(r), ref, o)
+	if err != nil {
+		return err
+	}
+	return s.reply(w, r, http.StatusCreated, s.ticketJSON(t, s.now()))
+}

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"hub/tickets"
+)
+
+// maxRef caps idempotency keys and external ids.
+const maxRef = 255
+
+type createTicketBody struct {
+	Subject     string        `json:"subject"`
+	Description string        `json:"description"`
+	Customer    *customerBody `json:"customer"`
+	Priority    string        `json:"priority"`
+	Tags        []string      `json:"tags"`
+	OrderNumber idString      `json:"order_number"`
+	Store       string        `json:"store"`
+	ExternalID  string        `json:"external_id"`
+	Assignee    string        `json:"assignee"`
+	Team        string        `json:"team"`
+}
+
+type customerBody struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// createTicket opens a ticket, idempotently by Idempotency-Key (which wins)
+// or external_id: a replay answers 200 with the ticket the first call made.
+func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
+	var b createTicketBody
+	if err := decode(w, r, &b); err != nil {
+		return err
+	}
+	in := tickets.NewTicket{
+		Subject:     strings.TrimSpace(b.Subject),
+		Description: strings.TrimSpace(b.Description),
+		Tags:        b.Tags,
+		Assignee:    strings.TrimSpace(b.Assignee),
+		Team:        strings.TrimSpace(b.Team),
+		Source:      tickets.SourceAPI,
+		ExternalRef: strings.TrimSpace(b.ExternalID),
+		OrderNumber: strings.TrimSpace(string(b.OrderNumber)),
+		Store:       strings.TrimSpace(b.Store),
+	}
+	p, err := tickets.ParsePriority(b.Priority)
+	if err != nil {
+		return err
+	}
+	in.Priority = p
+	if b.Customer != nil {
+		in.Customer = tickets.CustomerInput{
+			Email: strings.TrimSpace(b.Customer.Email),
+			Name:  strings.TrimSpace(b.Customer.Name),
+			Phone: strings.TrimSpace(b.Customer.Phone),
+		}
+	}
+	key, err := text("Idempotency-Key", r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		in.ExternalRef = key
+	}
+	if len(in.ExternalRef) > maxRef {
+		return tickets.Invalid("external_id", "Idempotency-Key and external_id must be at most %d bytes", maxRef)
+	}
+	t, created, err := s.store.CreateTicket(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return s.reply(w, r, status, s.ticketJSON(t, s.now()))
+}
+
+type ticketList struct {
+	Tickets    []Ticket `json:"tickets"`
+	NextCursor *string  `json:"next_cursor"`
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
+	f, err := ticketFilter(r)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.store.ListTickets(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return s.reply(w, r, http.StatusOK, ticketList{Tickets: s.ticketsJSON(list), NextCursor: optString(next)})
+}
+
+// ticketFilter reads GET /tickets's query.
+func ticketFilter(r *http.Request) (tickets.Filter, error) {
+	q := r.URL.Query()
+	var f tickets.Filter
+	var err error
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{
+		{"tag", &f.Tag}, {"assignee", &f.Assignee}, {"email", &f.Email},
+		{"order", &f.Order}, {"q", &f.Query}, {"cursor", &f.Cursor},
+	} {
+		if *p.dst, err = text(p.name, q.Get(p.name)); err != nil {
+			return f, err
+		}
+	}
+	if v := q.Get("status"); v != "" {
+		if f.Status, err = tickets.ParseStatus(v); err != nil {
+			return f, err
+		}
+	}
+	if v := q.Get("priority"); v != "" {
+		if f.Priority, err = tickets.ParsePriority(v); err != nil {
+			return f, err
+		}
+	}
+	f.Limit, err = limit(q.Get("limit"))
+	return f, err
+}
+
+// Listing sizes: the default and the largest page.
+const (
+	defaultLimit = 25
+	maxLimit     = 100
+)
+
+// limit reads a page size, clamped to 1..maxLimit.
+func limit(v string) (int, error) {
+	if v == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, tickets.Invalid("limit", "limit must be an integer from 1 to %d (got %q)", maxLimit, v)
+	}
+	return min(max(n, 1), maxLimit), nil
+}
+
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	t, err := s.store.GetTicket(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	return s.reply(w, r, http.StatusOK, s.ticketJSON(t, s.now()))
+}
+
+// patchTicketBody changes a ticket; absent and null fields are unchanged. An
+// empty assignee unassigns; an empty tags list clears the tags.
+type patchTicketBody struct {
+	Status   *string   `json:"status"`
+	Priority *string   `json:"priority"`
+	Assignee *string   `json:"assignee"`
+	Tags     *[]string `json:"tags"`
+	Team     *string   `json:"team"`
+}
+
+func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "id")
+	var b patchTicketBody
+	if err := decode(w, r, &b); err != nil {
+		return err
+	}
+	var p tickets.Patch
+	if b.Status != nil {
+		st, err := tickets.ParseStatus(*b.Status)
+		if err != nil {
+			return err
+		}
+		p.Status = &st
+	}
+	if b.Priority != nil {
+		// ParsePriority reads "" as medium, which suits creation, not a
+		// change.
+		if strings.TrimSpace(*b.Priority) == "" {
+			return tickets.Invalid("priority", "priority must be one of urgent, high, medium, low (got \"\")")
+		}
+		pr, err := tickets.ParsePriority(*b.Priority)
+		if err != nil {
+			return err
+		}
+		p.Priority = &pr
+	}
+	if b.Assignee != nil {
+		a := strings.TrimSpace(*b.Assignee)
+		p.Assignee = &a
+	}
+	if b.Team != nil {
+		t := strings.TrimSpace(*b.Team)
+		p.Team = &t
+	}
+	p.Tags = b.Tags
+
+	var (
+		t   tickets.Ticket
+		err error
+	)
+	if p == (tickets.Patch{}) {
+		// Nothing to change: answer with the ticket, write no event.
+		t, err = s.store.GetTicket(r.Context(), ref)
+	} else {
+		t, err = s.store.UpdateTicket(r.Context(), actor(r), ref, p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.reply(w, r, http.StatusOK, s.ticketJSON(t, s.now()))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
