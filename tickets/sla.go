@@ -152,6 +152,7 @@ func (p Policy) Resume(pr Priority, s SLA, now time.Time) SLA {
 type SLAState struct {
 	FirstResponseDue, ResolutionDue           time.Time
 	FirstResponseBreached, ResolutionBreached bool
+	FirstResponseAtRisk, ResolutionAtRisk     bool // that target is close to breach
 	Breached                                  bool // either target breached
 	AtRisk                                    bool // not breached, but close to it
 }
@@ -181,6 +182,8 @@ func (p Policy) State(t Ticket, now time.Time) SLAState {
 	st.FirstResponseBreached, frRisk = p.check(first, s.ClockStart, s.FirstResponseDue, t.FirstResponseAt, at)
 	st.ResolutionBreached, resRisk = p.check(res, s.ClockStart, s.ResolutionDue, t.ResolvedAt, at)
 	st.Breached = st.FirstResponseBreached || st.ResolutionBreached
+	st.FirstResponseAtRisk = running && frRisk
+	st.ResolutionAtRisk = running && resRisk
 	st.AtRisk = running && !st.Breached && (frRisk || resRisk)
 	return st
 }

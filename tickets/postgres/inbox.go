@@ -146,6 +146,16 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, actor tickets.Actor, cmd t
 		_, err = s.linkOrder(ctx, tx, actor, c.Ref, c.Order)
 	case *tickets.LinkOrder:
 		_, err = s.linkOrder(ctx, tx, actor, c.Ref, c.Order)
+	case tickets.OrderChanged:
+		err = s.orderChanged(ctx, tx, actor, c)
+	case tickets.CustomerChanged:
+		err = s.customerChanged(ctx, tx, c)
+	case tickets.RedactCustomer:
+		err = s.redactCustomer(ctx, tx, actor, c)
+	case tickets.EraseStore:
+		err = s.eraseStore(ctx, tx, c)
+	case tickets.EditMessage:
+		err = s.editMessage(ctx, tx, actor, c)
 	default:
 		err = fmt.Errorf("postgres: unknown command %T", cmd)
 	}

@@ -13,7 +13,7 @@ import (
 // loaded by loadRelations.
 const ticketSelect = `
 	select t.id, t.number, t.subject, t.description, t.status, t.priority, t.tags,
-		t.assignee, t.team, t.source, t.external_ref, coalesce(t.follow_up_of::text, ''),
+		t.assignee, t.team, t.source, t.external_ref, t.store, coalesce(t.follow_up_of::text, ''),
 		t.first_response_due, t.resolution_due, t.clock_start, t.paused_at, t.paused_ns, t.paused_business_ns,
 		t.slack_team, t.slack_channel, t.slack_ts, t.slack_error,
 		t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at,
@@ -27,7 +27,7 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 		paused, pausedBiz                    int64
 	)
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Tags,
-		&t.Assignee, &t.Team, &t.Source, &t.ExternalRef, &t.FollowUpOf,
+		&t.Assignee, &t.Team, &t.Source, &t.ExternalRef, &t.Store, &t.FollowUpOf,
 		&firstDue, &resDue, &clockStart, &t.SLA.PausedAt, &paused, &pausedBiz,
 		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error,
 		&t.CreatedAt, &t.UpdatedAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ClosedAt,
@@ -155,7 +155,9 @@ func (s *Store) customerStores(ctx context.Context, q querier, customers []strin
 		return out, nil
 	}
 	rows, err := q.Query(ctx, `
-		select customer_id, store, customer_id_in_store from customer_stores
+		select customer_id, store, customer_id_in_store, name, email, phone, orders_count, total_spent,
+			currency, first_order_at, tags, note, admin_url, updated_at
+		from customer_stores
 		where customer_id = any($1::uuid[]) order by store, customer_id_in_store`, customers)
 	if err != nil {
 		return nil, dbError("load customer stores", err)
@@ -164,9 +166,12 @@ func (s *Store) customerStores(ctx context.Context, q querier, customers []strin
 	for rows.Next() {
 		var id string
 		var sc tickets.StoreCustomer
-		if err := rows.Scan(&id, &sc.Store, &sc.CustomerID); err != nil {
+		var updated *time.Time
+		if err := rows.Scan(&id, &sc.Store, &sc.CustomerID, &sc.Name, &sc.Email, &sc.Phone, &sc.OrdersCount,
+			&sc.TotalSpent, &sc.Currency, &sc.FirstOrderAt, &sc.Tags, &sc.Note, &sc.AdminURL, &updated); err != nil {
 			return nil, dbError("load customer stores", err)
 		}
+		sc.UpdatedAt = deref(updated)
 		out[id] = append(out[id], sc)
 	}
 	return out, dbError("load customer stores", rows.Err())

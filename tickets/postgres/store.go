@@ -35,6 +35,7 @@ type Options struct {
 type Store struct {
 	pool *pgxpool.Pool
 	opt  Options
+	seal *sealer // nil without a secret key
 }
 
 // New returns a Store on pool.
@@ -48,7 +49,12 @@ func New(pool *pgxpool.Pool, opt Options) *Store {
 	if opt.Policy.FirstResponse == nil && opt.Policy.Resolution == nil {
 		opt.Policy = tickets.DefaultPolicy()
 	}
-	return &Store{pool: pool, opt: opt}
+	seal, err := newSealer(opt.SecretKey)
+	if err != nil {
+		// AES-256 with a 32-byte derived key cannot fail to initialise.
+		panic("postgres: connection sealer: " + err.Error())
+	}
+	return &Store{pool: pool, opt: opt, seal: seal}
 }
 
 // Ping reports whether Postgres answers.
