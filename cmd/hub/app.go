@@ -114,8 +114,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// wireCore adds the work every hub does whatever is connected: SLA warnings.
+// wireCore adds the work every hub does whatever is connected: SLA
+// warnings, and the enrichment, which asks whichever stores are connected.
 func (a *App) wireCore(context.Context) error {
+	en := enrich.New(a.store, a.enrichSources, enrich.Options{Logger: a.log.With("component", "enrich")})
+	a.tasks = append(a.tasks, en.Register)
+	a.followups = append(a.followups, enrich.Followups)
 	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
 		mux.HandleFunc(typeSLAWarn, func(ctx context.Context, _ *asynq.Task) error {
 			n, err := a.store.WarnSLA(ctx, a.now())
@@ -130,6 +134,19 @@ func (a *App) wireCore(context.Context) error {
 }
 
 const typeSLAWarn = "sla:warn"
+
+// enrichSources lists every connected store the connectors provide.
+func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
+	var all []enrich.Source
+	for _, list := range a.sources {
+		srcs, err := list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, srcs...)
+	}
+	return all, nil
+}
 
 // Close releases connections.
 func (a *App) Close() {
