@@ -39,7 +39,7 @@ type setupOpts struct {
 	queueRedis *asynq.RedisClientOpt // where the pipeline enqueues (default: redis)
 }
 
-func setup(t *testing.T, o setupOpts) *bundle {
+func setup(t testing.TB, o setupOpts) *bundle {
 	t.Helper()
 	dbURL := pgtest.URL(t)
 	pool, err := pgxpool.New(context.Background(), dbURL)
@@ -79,7 +79,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 
 // startWorker runs an asynq server and the relay/sweeper for b's queue until
 // the test ends or stop is called.
-func (b *bundle) startWorker(t *testing.T) (stop func()) {
+func (b *bundle) startWorker(t testing.TB) (stop func()) {
 	t.Helper()
 	srv := asynq.NewServer(b.redis, asynq.Config{
 		Concurrency:              4,
@@ -147,7 +147,7 @@ func intakeDelivery(key, subject string) *tickets.Delivery {
 	}
 }
 
-func deliveryStatus(t *testing.T, b *bundle, id int64) tickets.DeliveryStatus {
+func deliveryStatus(t testing.TB, b *bundle, id int64) tickets.DeliveryStatus {
 	t.Helper()
 	d, err := b.store.GetDelivery(context.Background(), id)
 	if err != nil {
