@@ -109,6 +109,9 @@ func New(store Store, queue Queue, remover TaskRemover, opt Options) *Pipeline {
 	}
 }
 
+// Metrics are the pipeline's series, for receivers to count what they refuse.
+func (p *Pipeline) Metrics() *Metrics { return p.opt.Metrics }
+
 // Handle registers the decoder for a source. Each connector registers its own.
 func (p *Pipeline) Handle(src tickets.Source, d Decoder) { p.decoders[src] = d }
 

@@ -18,7 +18,8 @@ const (
 	MaxZapierBody = 2 << 20
 )
 
-var errTooLarge = errors.New("body too large")
+// ErrTooLarge is ReadBody's error for a body over the limit (answer 413).
+var ErrTooLarge = errors.New("body too large")
 
 // ReadBody reads the raw request body, at most limit bytes. Signatures must
 // be checked on exactly these bytes, before anything parses them.
@@ -27,7 +28,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errTooLarge
+			return nil, ErrTooLarge
 		}
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func (p *Pipeline) readOr(w http.ResponseWriter, r *http.Request, src tickets.So
 	switch {
 	case err == nil:
 		return body, true
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, ErrTooLarge):
 		p.opt.Metrics.Rejected(src, "too_large")
 		WriteError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
 	default:

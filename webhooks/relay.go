@@ -130,7 +130,12 @@ func (p *Pipeline) Middleware(next asynq.Handler) asynq.Handler {
 				p.opt.Logger.Warn("outbox: mark done", "outbox_id", id, "err", cerr)
 			}
 		}
-		if err != nil {
+		switch _, wait := RetryAfterOf(err); {
+		case err == nil:
+		case wait:
+			// Pacing and vendor rate limits: normal, retried after the delay.
+			p.opt.Logger.Debug("task waits", "type", t.Type(), "outbox_id", id, "err", err)
+		default:
 			p.opt.Logger.Warn("task failed", "type", t.Type(), "outbox_id", id, "final", final, "err", err)
 		}
 		return err

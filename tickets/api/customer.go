@@ -6,29 +6,12 @@ import (
 	"hub/tickets"
 )
 
-// CustomerDetail is a customer with their ids in each connected store.
-type CustomerDetail struct {
-	Customer
-	Stores []StoreCustomer `json:"stores"`
-}
-
-// StoreCustomer is a customer's id in one store.
-type StoreCustomer struct {
-	Store      string `json:"store"`
-	CustomerID string `json:"customer_id"`
-}
+// CustomerDetail is a customer with what each connected store knows of
+// them; the ticket JSON's customer carries the same.
+type CustomerDetail = Customer
 
 // CustomerJSON renders c.
-func CustomerJSON(c tickets.Customer) CustomerDetail {
-	out := CustomerDetail{
-		Customer: Customer{ID: c.ID, Email: c.Email, Name: c.Name, Phone: c.Phone},
-		Stores:   make([]StoreCustomer, 0, len(c.Stores)),
-	}
-	for _, sc := range c.Stores {
-		out.Stores = append(out.Stores, StoreCustomer{Store: sc.Store, CustomerID: sc.CustomerID})
-	}
-	return out
-}
+func CustomerJSON(c tickets.Customer) CustomerDetail { return customerJSON(c) }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	email, err := text("email", r.URL.Query().Get("email"))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -20,6 +21,9 @@ const (
 )
 
 var errMethod = tickets.Errorf(codeMethodNotAllowed, "method not allowed")
+
+// ErrMethodNotAllowed is the error for a known route with the wrong method.
+var ErrMethodNotAllowed = errMethod
 
 // statusOf maps every code to its HTTP status; a code not here is a bug and
 // answers 500.
@@ -47,16 +51,27 @@ type errorJSON struct {
 
 // writeError is the one place an error becomes a response.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	WriteError(w, r, err, s.log, s.isUnavailable)
+}
+
+// WriteError turns err into the API's error response: the status for its
+// code, the one JSON shape, 503 when isUnavailable says the database could
+// not be reached, and a logged but unshown detail for internal errors. Other
+// packages serving routes under /api/v1 (Zapier's) answer through it too.
+func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger, isUnavailable func(error) bool) {
+	if isUnavailable == nil {
+		isUnavailable = func(error) bool { return false }
+	}
 	body := errorJSON{Code: tickets.ErrorCode(err), Message: tickets.ErrorMessage(err)}
 	var e *tickets.Error
 	if errors.As(err, &e) {
 		body.Field = e.Field
 	}
 	status, known := statusOf[body.Code]
-	log := s.log.With("method", r.Method, "path", r.URL.Path, "request_id", middleware.GetReqID(r.Context()))
+	log = log.With("method", r.Method, "path", r.URL.Path, "request_id", middleware.GetReqID(r.Context()))
 	internal := body.Code == tickets.EINTERNAL || !known
 	switch {
-	case internal && (s.isUnavailable(err) || r.Context().Err() != nil):
+	case internal && (isUnavailable(err) || r.Context().Err() != nil):
 		// Postgres is down, or the request ran out of time: the caller
 		// should try again.
 		log.WarnContext(r.Context(), "api: unavailable", "err", err)
@@ -73,13 +88,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		// have asked for another scheme already.
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hub"`)
 	}
-	s.reply(w, r, status, errorBody{body})
+	writeJSON(w, r, log, status, errorBody{body})
 }
 
 // reply writes v as JSON with status. It returns nil so that handlers can end
 // with it. v is encoded before the status goes out, so a value that cannot be
 // encoded is still a clean 500.
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	return writeJSON(w, r, s.log, status, v)
+}
+
+func writeJSON(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -96,7 +115,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	w.WriteHeader(status)
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		// The client left; nothing more to tell it.
-		s.log.DebugContext(r.Context(), "api: write response", "err", err, "path", r.URL.Path)
+		log.DebugContext(r.Context(), "api: write response", "err", err, "path", r.URL.Path)
 	}
 	return nil
 }

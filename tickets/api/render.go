@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"time"
 
 	"hub/tickets"
@@ -23,6 +24,7 @@ type Ticket struct {
 	Customer        Customer   `json:"customer"`
 	Orders          []Order    `json:"orders"`
 	Source          string     `json:"source"`
+	Store           string     `json:"store"`
 	ExternalID      string     `json:"external_id"`
 	FollowUpOf      *string    `json:"follow_up_of"`
 	SLA             SLA        `json:"sla"`
@@ -34,12 +36,28 @@ type Ticket struct {
 	ClosedAt        *time.Time `json:"closed_at"`
 }
 
-// Customer is the ticket's customer.
+// Customer is the ticket's customer, with what each connected store knows
+// of them.
 type Customer struct {
-	ID    string `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
+	ID     string         `json:"id"`
+	Email  string         `json:"email"`
+	Name   string         `json:"name"`
+	Phone  string         `json:"phone"`
+	Stores []StoreProfile `json:"stores"`
+}
+
+// StoreProfile is one store's view of the customer.
+type StoreProfile struct {
+	Store        string     `json:"store"`
+	CustomerID   string     `json:"customer_id"`
+	Name         string     `json:"name"`
+	OrdersCount  int        `json:"orders_count"`
+	TotalSpent   string     `json:"total_spent"`
+	Currency     string     `json:"currency"`
+	FirstOrderAt *time.Time `json:"first_order_at"`
+	Tags         []string   `json:"tags"`
+	Note         string     `json:"note"`
+	AdminURL     string     `json:"admin_url"`
 }
 
 // Order is an order linked to a ticket. Total is a decimal string.
@@ -51,6 +69,9 @@ type Order struct {
 	FulfillmentStatus string `json:"fulfillment_status"`
 	Total             string `json:"total"`
 	Currency          string `json:"currency"`
+	// Details is the store's snapshot (tickets.OrderDetails: line items,
+	// tracking, refunds, admin link), null until the store was asked.
+	Details json.RawMessage `json:"details"`
 }
 
 // SLA is the ticket's SLA clock at the time of rendering. A due time is null
@@ -63,10 +84,11 @@ type SLA struct {
 	Paused           bool       `json:"paused"`
 }
 
-// Slack is where the ticket's live card is.
+// Slack is where the ticket's live card is, or why none could be posted.
 type Slack struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	Error   string `json:"error,omitempty"`
 }
 
 // TicketJSON renders t with its SLA state st (from Policy.State).
@@ -82,16 +104,12 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 		Tags:        make([]string, 0, len(t.Tags)),
 		Assignee:    optString(t.Assignee),
 		Team:        t.Team,
-		Customer: Customer{
-			ID:    t.Customer.ID,
-			Email: t.Customer.Email,
-			Name:  t.Customer.Name,
-			Phone: t.Customer.Phone,
-		},
-		Orders:     make([]Order, 0, len(t.Orders)),
-		Source:     string(t.Source),
-		ExternalID: t.ExternalRef,
-		FollowUpOf: optString(t.FollowUpOf),
+		Customer:    customerJSON(t.Customer),
+		Orders:      make([]Order, 0, len(t.Orders)),
+		Source:      string(t.Source),
+		Store:       t.Store,
+		ExternalID:  t.ExternalRef,
+		FollowUpOf:  optString(t.FollowUpOf),
 		SLA: SLA{
 			FirstResponseDue: optTime(st.FirstResponseDue),
 			ResolutionDue:    optTime(st.ResolutionDue),
@@ -115,12 +133,37 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 			FulfillmentStatus: o.FulfillmentStatus,
 			Total:             o.Total,
 			Currency:          o.Currency,
+			Details:           rawJSON(o.Details),
 		})
 	}
-	if t.Slack.Channel != "" && t.Slack.TS != "" {
-		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS}
+	if (t.Slack.Channel != "" && t.Slack.TS != "") || t.Slack.Error != "" {
+		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS, Error: t.Slack.Error}
 	}
 	return out
+}
+
+func customerJSON(c tickets.Customer) Customer {
+	out := Customer{ID: c.ID, Email: c.Email, Name: c.Name, Phone: c.Phone, Stores: make([]StoreProfile, 0, len(c.Stores))}
+	for _, sc := range c.Stores {
+		tags := sc.Tags
+		if tags == nil {
+			tags = []string{}
+		}
+		out.Stores = append(out.Stores, StoreProfile{
+			Store: sc.Store, CustomerID: sc.CustomerID, Name: sc.Name, OrdersCount: sc.OrdersCount,
+			TotalSpent: sc.TotalSpent, Currency: sc.Currency, FirstOrderAt: utc(sc.FirstOrderAt),
+			Tags: tags, Note: sc.Note, AdminURL: sc.AdminURL,
+		})
+	}
+	return out
+}
+
+// rawJSON passes stored JSON through; nothing stored is null.
+func rawJSON(b []byte) json.RawMessage {
+	if len(b) == 0 || !json.Valid(b) {
+		return nil
+	}
+	return json.RawMessage(b)
 }
 
 // ticketJSON renders t with its SLA state now.

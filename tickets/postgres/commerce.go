@@ -139,7 +139,8 @@ func (s *Store) insertSystemNote(ctx context.Context, tx pgx.Tx, actor tickets.A
 	return msg, dbError("add timeline entry", err)
 }
 
-// customerChanged saves a store's profile of a customer.
+// customerChanged saves a store's profile of a customer, unless a newer
+// profile (by UpdatedAt) is stored already.
 func (s *Store) customerChanged(ctx context.Context, tx pgx.Tx, c tickets.CustomerChanged) error {
 	p := c.Profile
 	if p.Store == "" || p.CustomerID == "" {
@@ -161,7 +162,8 @@ func (s *Store) customerChanged(ctx context.Context, tx pgx.Tx, c tickets.Custom
 	_, err = tx.Exec(ctx, `
 		update customer_stores set name = $3, email = $4, phone = $5, orders_count = $6, total_spent = $7,
 			currency = $8, first_order_at = $9, tags = $10, note = $11, admin_url = $12, updated_at = $13
-		where store = $1 and customer_id_in_store = $2 and customer_id = $14`,
+		where store = $1 and customer_id_in_store = $2 and customer_id = $14
+			and (updated_at is null or updated_at <= $13)`,
 		p.Store, p.CustomerID, p.Name, tickets.NormaliseEmail(p.Email), tickets.NormalisePhone(p.Phone),
 		p.OrdersCount, p.TotalSpent, p.Currency, p.FirstOrderAt, tags, p.Note, p.AdminURL, p.UpdatedAt.UTC(), id)
 	return dbError("save store customer", err)
