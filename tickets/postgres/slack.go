@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
 )
@@ -28,18 +31,45 @@ func (s *Store) SetSlackCard(ctx context.Context, ref string, card tickets.Slack
 	return nil
 }
 
-// TicketBySlackThread finds the ticket whose card is the Slack message ts in
-// channel (a thread reply's thread_ts).
+// TicketBySlackThread finds the ticket whose thread is (channel, ts): the
+// ticket whose card is that message, or the ticket made from that message
+// (the "Create ticket" shortcut or a :ticket: reaction), whose card is a
+// reply in the message's own thread. Such a ticket has source "slack" and
+// the external ref "msg:<channel>:<ts>" (webhooks/slack.MessageRef).
 func (s *Store) TicketBySlackThread(ctx context.Context, channel, ts string) (tickets.Ticket, error) {
 	channel, ts = strings.TrimSpace(channel), strings.TrimSpace(ts)
 	var id string
-	err := s.pool.QueryRow(ctx, `select id from tickets where slack_channel = $1 and slack_ts = $2 and slack_ts <> ''`,
+	err := s.pool.QueryRow(ctx, `
+		select id from tickets
+		where (slack_channel = $1 and slack_ts = $2 and slack_ts <> '')
+			or (source = 'slack' and external_ref = 'msg:' || $1 || ':' || $2)
+		order by (slack_ts = $2) desc, created_at
+		limit 1`,
 		channel, ts).Scan(&id)
-	if isNoRows(err) {
+	if isNoRows(err) || channel == "" || ts == "" {
 		return tickets.Ticket{}, tickets.Errorf(tickets.ENOTFOUND, "no ticket for Slack thread %s/%s", channel, ts)
 	}
 	if err != nil {
 		return tickets.Ticket{}, dbError("find ticket by Slack thread", err)
 	}
 	return s.GetTicket(ctx, id)
+}
+
+// TicketsWithoutSlackCard returns the ids of tickets that are not closed
+// and have no card because Slack was not configured (notConfigured is that
+// error text), or that never tried to post one and were created before the
+// cutoff (younger ones are left to their own sync), oldest first. The Slack
+// sweep posts their cards once Slack is configured.
+func (s *Store) TicketsWithoutSlackCard(ctx context.Context, notConfigured string, before time.Time, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		select id::text from tickets
+		where status <> 'closed' and slack_ts = ''
+			and (slack_error = $1 or (slack_error = '' and created_at < $2))
+		order by created_at, id
+		limit $3`, notConfigured, before, clamp(limit, 100, 1000))
+	if err != nil {
+		return nil, dbError("tickets without Slack card", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, dbError("tickets without Slack card", err)
 }

@@ -1,0 +1,167 @@
+package slack
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	slackapi "hub/connectors/slack"
+	"hub/tickets"
+	"hub/webhooks"
+)
+
+// ShortcutCreateTicket is the callback id of the "Create ticket" message
+// shortcut (see the app manifest in the README).
+const ShortcutCreateTicket = "create_ticket"
+
+// serveInteractivity is POST /slack/interactivity: card buttons and
+// selects, modal submissions and the message shortcut. Slack wants an
+// answer within 3 seconds and does not retry.
+func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
+	ws, body, ok := s.verified(w, r)
+	if !ok {
+		return
+	}
+	in, err := slackapi.ParseInteraction(body)
+	if err != nil {
+		s.reject("invalid")
+		webhooks.WriteError(w, http.StatusBadRequest, "invalid", "the payload is not a Slack interaction")
+		return
+	}
+	if ws.TeamID != "" && in.Team.ID != "" && in.Team.ID != ws.TeamID {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	team := in.Team.ID
+	switch in.Type {
+	case "block_actions":
+		if len(in.Actions) != 1 {
+			break
+		}
+		a := in.Actions[0]
+		switch {
+		case a.ActionID == slackapi.ActionLinkOrder || a.ActionID == slackapi.ActionReply:
+			s.openModal(r.Context(), ws, in, a)
+		case a.ActionID == slackapi.ActionAssignMe || a.ActionID == slackapi.ActionAssignTo ||
+			a.ActionID == slackapi.ActionPriority || strings.HasPrefix(a.ActionID, slackapi.ActionStatus):
+			// A double click is two clicks (two action_ts); the domain
+			// change is what makes the second one a no-op.
+			d := &tickets.Delivery{Tenant: team, Topic: "action:" + a.ActionID,
+				Key: "action:" + team + ":" + in.User.ID + ":" + a.ActionID + ":" + a.ActionTS + ":" + in.Container.MessageTS, Body: body}
+			if !s.record(r.Context(), w, d) {
+				return
+			}
+		}
+	case "view_submission":
+		if problem, block := validateView(in.View); problem != "" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(slackapi.ViewErrors(block, problem))
+			return
+		}
+		if in.View.CallbackID != slackapi.ViewReply && in.View.CallbackID != slackapi.ViewLinkOrder {
+			break
+		}
+		// A view is submitted once; its id keys the delivery (and the
+		// reply's message), so a resubmission changes nothing twice.
+		d := &tickets.Delivery{Tenant: team, Topic: "view:" + in.View.CallbackID, Key: "view:" + in.View.ID, Body: body}
+		if !s.record(r.Context(), w, d) {
+			return
+		}
+	case "message_action":
+		if in.CallbackID != ShortcutCreateTicket {
+			break
+		}
+		key := in.TriggerID
+		if key == "" {
+			key = in.User.ID + ":" + in.ActionTS
+		}
+		d := &tickets.Delivery{Tenant: team, Topic: "shortcut:" + ShortcutCreateTicket, Key: "shortcut:" + key, Body: body}
+		if !s.record(r.Context(), w, d) {
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// validateView checks a submitted modal's inputs while the modal is still
+// open, so the agent can correct them; it returns the problem and the
+// input block it concerns.
+func validateView(v slackapi.ViewPayload) (problem, block string) {
+	switch v.CallbackID {
+	case slackapi.ViewReply:
+		if strings.TrimSpace(v.Input(slackapi.InputReplyBody)) == "" {
+			return "Write the reply first.", slackapi.InputReplyBody
+		}
+	case slackapi.ViewLinkOrder:
+		n := orderNumber(v.Input(slackapi.InputOrder))
+		if n == "" || len(n) > 64 || strings.ContainsAny(n, " \t\n") {
+			return "Enter one order number, such as #1001.", slackapi.InputOrder
+		}
+	}
+	return "", ""
+}
+
+func orderNumber(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "#") }
+
+// openModal opens the "Reply to customer" or "Link order" modal.
+//
+// This is the one Slack call made while answering a request: views.open
+// needs the click's trigger_id, which Slack lets expire about 3 seconds
+// after the click, and a task could wait longer than that in a busy queue.
+// It changes nothing in the hub (the submission, which does, goes through
+// the pipeline like every other change), so if it fails the agent clicks
+// again. Its reads are one ticket and the reply destinations.
+func (s *Service) openModal(ctx context.Context, ws Workspace, in slackapi.Interaction, a slackapi.Action) {
+	ctx, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
+	defer cancel()
+	id := a.Value
+	if id == "" {
+		id, _ = slackapi.TicketOfBlock(a.BlockID)
+	}
+	t, err := s.opt.Store.GetTicket(ctx, id)
+	if err != nil {
+		s.opt.Logger.Info("slack: modal for an unknown ticket", "err", err)
+		return
+	}
+	var v slackapi.View
+	if a.ActionID == slackapi.ActionReply {
+		var routes []string
+		if s.opt.Replies != nil {
+			routes = s.opt.Replies.ReplyRoutes(ctx, t)
+		}
+		v = slackapi.ReplyModal(slackapi.ReplyData{TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Customer: customerLine(t.Customer), Routes: routes})
+	} else {
+		stores, _ := s.storeChoices(ctx, t)
+		v = slackapi.LinkOrderModal(slackapi.LinkData{TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Stores: stores})
+	}
+	if err := ws.Client.OpenView(ctx, in.TriggerID, v); err != nil {
+		s.opt.Logger.Warn("slack: could not open modal", "ticket", t.Ref(), "err", err)
+	}
+}
+
+func customerLine(c tickets.Customer) string {
+	switch {
+	case c.Name != "" && c.Email != "":
+		return c.Name + " <" + c.Email + ">"
+	case c.Email != "":
+		return c.Email
+	}
+	return c.Name
+}
+
+// storeChoices are the stores an order number may belong to: the ticket's
+// own store or its orders' store when it has one, else every connected
+// store.
+func (s *Service) storeChoices(ctx context.Context, t tickets.Ticket) ([]string, error) {
+	if t.Store != "" {
+		return []string{t.Store}, nil
+	}
+	for _, o := range t.Orders {
+		return []string{o.Store}, nil
+	}
+	if s.opt.Stores == nil {
+		return nil, nil
+	}
+	return s.opt.Stores(ctx)
+}

@@ -1,0 +1,169 @@
+package slack
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hub/tickets"
+	"hub/webhooks"
+)
+
+// Store is what the Slack side reads and records (tickets/postgres).
+type Store interface {
+	GetTicket(ctx context.Context, ref string) (tickets.Ticket, error)
+	ListTickets(ctx context.Context, f tickets.Filter) ([]tickets.Ticket, string, error)
+	ListMessages(ctx context.Context, ref string) ([]tickets.Message, error)
+	TicketBySlackThread(ctx context.Context, channel, ts string) (tickets.Ticket, error)
+	SetSlackCard(ctx context.Context, ref string, card tickets.SlackCard) error
+	TicketsWithoutSlackCard(ctx context.Context, notConfigured string, before time.Time, limit int) ([]string, error)
+	SlackDeliveryBody(ctx context.Context, altKey string) ([]byte, bool, error)
+	CompleteOutbox(ctx context.Context, id int64) error
+}
+
+// Agent is a member of the support team as the Slack side knows them.
+type Agent struct {
+	Email       string
+	Name        string
+	SlackUserID string
+}
+
+// Agents maps Slack users to agents. Saving one is an idempotent cache of
+// Slack's directory, not a ticket change, so the decoder may do it.
+type Agents interface {
+	AgentBySlackUser(ctx context.Context, slackUserID string) (Agent, error)
+	SaveAgent(ctx context.Context, a Agent) (Agent, error)
+}
+
+// ReplyRouter says where a public reply on the ticket will be delivered
+// (a WooCommerce order note, Zapier's ticket.message_created hooks), so
+// the reply modal can show it before anything is sent.
+type ReplyRouter interface {
+	ReplyRoutes(ctx context.Context, t tickets.Ticket) []string
+}
+
+// StoreKeys lists the connected stores ("shopify:acme.myshopify.com"),
+// among which an order number is looked for when a ticket names none.
+type StoreKeys func(ctx context.Context) ([]string, error)
+
+// Pacer spaces posts to one channel (Slack allows about one message a
+// second per channel). Reserve returns how long to wait before posting;
+// zero means post now, and the slot is taken.
+type Pacer interface {
+	Reserve(ctx context.Context, channel string) (time.Duration, error)
+}
+
+// Locker serialises the work on one ticket's card across workers, so two
+// syncs never post two cards or land their updates out of order. It is
+// not Postgres: holding a pooled connection across Slack calls would let
+// busy workers starve the pool. TryLock does not wait; ok is false when
+// someone else holds key. The lock expires after ttl if its holder dies.
+type Locker interface {
+	TryLock(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error)
+}
+
+// Enqueuer is the part of asynq the sweep uses.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Options configure the Service. Store, Agents, Settings and Pipeline are
+// required.
+type Options struct {
+	Store    Store
+	Agents   Agents
+	Settings Settings
+	Pipeline *webhooks.Pipeline
+	Replies  ReplyRouter // nil: replies are only recorded
+	Stores   StoreKeys   // nil: no connected stores
+	Pacer    Pacer       // nil: no pacing (one process, tests)
+	Locker   Locker      // nil: no card lock (one process, tests)
+	Queue    Enqueuer    // for the sweep; nil disables it
+	// QueueName is the asynq queue the sweep enqueues to.
+	QueueName string
+	Policy    tickets.Policy
+	// SyncDelay coalesces a burst of changes into one card update
+	// (default 1.5s).
+	SyncDelay time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
+	Metrics   *Metrics
+}
+
+// Service is the Slack side of the hub: receivers, decoder and tasks.
+type Service struct{ opt Options }
+
+// New returns the Service.
+func New(opt Options) *Service {
+	if opt.SyncDelay <= 0 {
+		opt.SyncDelay = 1500 * time.Millisecond
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Metrics == nil {
+		opt.Metrics = NewMetrics(nil)
+	}
+	if opt.Policy.FirstResponse == nil && opt.Policy.Resolution == nil {
+		opt.Policy = tickets.DefaultPolicy()
+	}
+	if opt.QueueName == "" {
+		opt.QueueName = "default"
+	}
+	return &Service{opt: opt}
+}
+
+// Register adds the Slack tasks to mux.
+func (s *Service) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeSync, s.handleSync)
+	mux.HandleFunc(TypeThread, s.handleThread)
+	mux.HandleFunc(TypeSweep, s.handleSweep)
+}
+
+// Metrics are the Slack series.
+type Metrics struct {
+	cards    *prometheus.CounterVec
+	failures *prometheus.CounterVec
+	rejected *prometheus.CounterVec
+}
+
+// NewMetrics creates the series and registers them with reg (nil: not
+// registered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		cards: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hub_slack_card_writes_total",
+			Help: "Slack ticket cards posted or updated, by action (posted, updated, thread).",
+		}, []string{"action"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hub_slack_failures_total",
+			Help: "Slack calls that failed for good, by Slack's error code (channel_not_found, token_revoked, ...).",
+		}, []string{"error"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hub_slack_rejected_total",
+			Help: "Slack requests refused before recording, by reason (signature, too_large, unreadable).",
+		}, []string{"reason"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.cards, m.failures, m.rejected)
+	}
+	return m
+}
+
+// retryLater is an error that asks the pipeline to run the task again
+// after a delay (RetryAfter), without counting a failure: the channel's
+// pace, another worker holding the card, a card not posted yet.
+type retryLater struct {
+	why   string
+	after time.Duration
+}
+
+func (e retryLater) Error() string                 { return "slack: " + e.why + "; retry in " + e.after.String() }
+func (e retryLater) RetryAfter() time.Duration     { return e.after }
+func later(why string, d time.Duration) retryLater { return retryLater{why, max(d, time.Second)} }

@@ -1,0 +1,222 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	slackapi "hub/connectors/slack"
+	"hub/tickets"
+)
+
+// TypeSync is the task that posts or updates a ticket's card.
+const TypeSync = "slack:sync"
+
+// NotConfigured is what a ticket records when no card could be posted
+// because the hub has no Slack settings. The sweep posts those cards once
+// Slack is configured.
+const NotConfigured = "slack not configured"
+
+type syncPayload struct {
+	TicketID string `json:"ticket_id"`
+}
+
+// NewSyncFollowup asks for the ticket's card to be brought up to date
+// after delay. Unique coalesces it with a sync still pending for the same
+// ticket, so a burst of changes within the delay is one chat.update.
+func NewSyncFollowup(ticketID string, delay time.Duration) tickets.Followup {
+	b, _ := json.Marshal(syncPayload{TicketID: ticketID})
+	return tickets.Followup{Type: TypeSync, Payload: b, Delay: delay, Unique: ticketID}
+}
+
+// NewSyncTask is the sync as an asynq task (the sweep enqueues it).
+func NewSyncTask(ticketID string) *asynq.Task {
+	b, _ := json.Marshal(syncPayload{TicketID: ticketID})
+	return asynq.NewTask(TypeSync, b)
+}
+
+func (s *Service) handleSync(ctx context.Context, task *asynq.Task) error {
+	var p syncPayload
+	if err := json.Unmarshal(task.Payload(), &p); err != nil || p.TicketID == "" {
+		return fmt.Errorf("slack sync payload %q: %w", task.Payload(), asynq.SkipRetry)
+	}
+	// The outbox row is released before the ticket is read: a change
+	// committed from now on schedules a new sync instead of coalescing into
+	// this one, which could already have read the ticket. Nothing is lost
+	// between the read and the end of the task.
+	s.releaseOutbox(ctx)
+	ws, ok, err := s.opt.Settings.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.recordNotConfigured(ctx, p.TicketID)
+	}
+	if s.opt.Locker != nil {
+		unlock, ok, err := s.opt.Locker.TryLock(ctx, "card:"+p.TicketID, cardLockTTL)
+		if err != nil {
+			return fmt.Errorf("slack: lock card: %w", err)
+		}
+		if !ok {
+			// Another worker is posting or updating this card right now.
+			return later("card busy in another worker", time.Second)
+		}
+		defer unlock()
+	}
+	return s.syncCard(ctx, ws, p.TicketID)
+}
+
+// cardLockTTL outlasts a sync: at most three Slack calls of 10 seconds.
+const cardLockTTL = 2 * time.Minute
+
+// releaseOutbox marks this task's outbox row done (the pipeline does it
+// again when the task ends; it is idempotent).
+func (s *Service) releaseOutbox(ctx context.Context) {
+	tid, _ := asynq.GetTaskID(ctx)
+	rest, ok := strings.CutPrefix(tid, "outbox:")
+	if !ok {
+		return
+	}
+	if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+		if err := s.opt.Store.CompleteOutbox(ctx, id); err != nil {
+			s.opt.Logger.Warn("slack sync: release outbox row", "outbox_id", id, "err", err)
+		}
+	}
+}
+
+func (s *Service) recordNotConfigured(ctx context.Context, ticketID string) error {
+	t, err := s.opt.Store.GetTicket(ctx, ticketID)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.Slack.TS != "" || t.Slack.Error == NotConfigured {
+		return nil
+	}
+	return s.opt.Store.SetSlackCard(ctx, t.ID, tickets.SlackCard{Error: NotConfigured})
+}
+
+// syncCard posts the card, or updates it in place: a card is never
+// reposted, except when its message was deleted or its channel failed
+// and a fallback channel is set.
+func (s *Service) syncCard(ctx context.Context, ws Workspace, id string) error {
+	t, err := s.opt.Store.GetTicket(ctx, id)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return nil // erased since
+	}
+	if err != nil {
+		return err
+	}
+	log := s.opt.Logger.With("ticket", t.Ref())
+	msg := slackapi.RenderCard(cardData(t, s.opt.Policy, s.opt.Now()))
+	if t.Slack.TS != "" && t.Slack.Channel != "" {
+		err := ws.Client.Update(ctx, t.Slack.Channel, t.Slack.TS, msg)
+		switch code := slackapi.ErrorCode(err); {
+		case err == nil:
+			s.opt.Metrics.cards.WithLabelValues("updated").Inc()
+			if t.Slack.Error != "" {
+				t.Slack.Error = ""
+				return s.opt.Store.SetSlackCard(ctx, t.ID, t.Slack)
+			}
+			return nil
+		case code == "message_not_found" || code == "cant_update_message":
+			log.Info("slack: card message gone; posting it again", "channel", t.Slack.Channel)
+		default:
+			return s.failed(ctx, ws, t, t.Slack.Channel, msg, err)
+		}
+	}
+	channel, thread := s.route(ws, t)
+	if channel == "" {
+		return s.opt.Store.SetSlackCard(ctx, t.ID, tickets.SlackCard{Error: "no Slack channel configured (SLACK_CHANNEL)"})
+	}
+	return s.post(ctx, ws, t, channel, thread, msg)
+}
+
+// post posts a new card to channel (in the thread of thread, if set),
+// within the channel's pace, and records where it is.
+func (s *Service) post(ctx context.Context, ws Workspace, t tickets.Ticket, channel, thread string, msg slackapi.Message) error {
+	if err := s.pace(ctx, channel); err != nil {
+		return err
+	}
+	ts, err := ws.Client.Post(ctx, channel, thread, msg)
+	if err != nil {
+		return s.failed(ctx, ws, t, channel, msg, err)
+	}
+	s.opt.Metrics.cards.WithLabelValues("posted").Inc()
+	card := tickets.SlackCard{Team: ws.TeamID, Channel: channel, TS: ts}
+	// Recorded even if the task's context ends now: a card posted but not
+	// recorded would be posted again.
+	return s.opt.Store.SetSlackCard(context.WithoutCancel(ctx), t.ID, card)
+}
+
+// pace waits for the channel's turn by asking to be retried later, never by
+// sleeping in the worker.
+func (s *Service) pace(ctx context.Context, channel string) error {
+	if s.opt.Pacer == nil {
+		return nil
+	}
+	wait, err := s.opt.Pacer.Reserve(ctx, channel)
+	if err != nil {
+		return fmt.Errorf("slack: pace %s: %w", channel, err)
+	}
+	if wait > 0 {
+		return later("pacing channel "+channel, wait)
+	}
+	return nil
+}
+
+// route is where a new card goes: into the thread of the message a ticket
+// was made from, else the first routing rule the ticket matches, else the
+// default channel.
+func (s *Service) route(ws Workspace, t tickets.Ticket) (channel, thread string) {
+	if t.Source == tickets.SourceSlack {
+		if rest, ok := strings.CutPrefix(t.ExternalRef, "msg:"); ok {
+			if ch, ts, ok := strings.Cut(rest, ":"); ok && ch != "" && ts != "" {
+				return ch, ts
+			}
+		}
+	}
+	return ws.Routes.Channel(t, ws.Channel), ""
+}
+
+// failed handles a Slack failure of the card. A rate limit or a transient
+// failure is returned for the pipeline to retry (after Retry-After, or
+// with backoff). A failure no retry can fix is recorded on the ticket,
+// counted and logged, and the card goes to the fallback channel when the
+// channel itself was the problem; the task then ends without retrying.
+func (s *Service) failed(ctx context.Context, ws Workspace, t tickets.Ticket, channel string, msg slackapi.Message, err error) error {
+	if !slackapi.IsPermanent(err) {
+		return err
+	}
+	code := slackapi.ErrorCode(err)
+	s.opt.Metrics.failures.WithLabelValues(code).Inc()
+	s.opt.Logger.Warn("slack: cannot reach the card's channel", "ticket", t.Ref(), "channel", channel, "error", code)
+	why := fmt.Sprintf("slack: %s in %s", code, channel)
+	if slackapi.IsChannelError(err) && ws.Fallback != "" && channel != ws.Fallback {
+		if perr := s.pace(ctx, ws.Fallback); perr != nil {
+			return perr
+		}
+		ts, ferr := ws.Client.Post(ctx, ws.Fallback, "", msg)
+		if ferr == nil {
+			s.opt.Metrics.cards.WithLabelValues("posted").Inc()
+			return s.opt.Store.SetSlackCard(context.WithoutCancel(ctx), t.ID, tickets.SlackCard{
+				Team: ws.TeamID, Channel: ws.Fallback, TS: ts, Error: why + "; card posted to the fallback channel",
+			})
+		}
+		if !slackapi.IsPermanent(ferr) {
+			return ferr
+		}
+		s.opt.Metrics.failures.WithLabelValues(slackapi.ErrorCode(ferr)).Inc()
+		why += fmt.Sprintf("; fallback %s: %s", ws.Fallback, slackapi.ErrorCode(ferr))
+	}
+	card := t.Slack // a card that exists stays known, with the error
+	card.Error = why
+	return s.opt.Store.SetSlackCard(ctx, t.ID, card)
+}
