@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"hub/tickets"
 )
@@ -34,7 +36,7 @@ func APIKeyFrom(r *http.Request) string {
 type intake struct {
 	Subject     string          `json:"subject"`
 	Description string          `json:"description"`
-	Customer    *intakeCustomer `json:"customer"`
+	Customer    json.RawMessage `json:"customer"`
 	Email       string          `json:"email"`
 	Name        string          `json:"name"`
 	Phone       string          `json:"phone"`
@@ -51,13 +53,27 @@ type intakeCustomer struct {
 	Phone string `json:"phone"`
 }
 
+// maxIntakeKey caps an Idempotency-Key or external_id.
+const maxIntakeKey = 255
+
 // ParseIntake decodes and validates a ticket intake body into a NewTicket.
-// Its errors are *tickets.Error with messages a Zapier user can act on.
+// Its errors are *tickets.Error naming the field, with messages a Zapier
+// user can act on.
 func ParseIntake(body []byte, source tickets.Source) (tickets.NewTicket, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return tickets.NewTicket{}, tickets.Invalid("", "the body is empty: send a JSON object with at least a subject or a description")
+	}
+	if body[0] != '{' {
+		return tickets.NewTicket{}, tickets.Invalid("", `the body must be a JSON object, such as {"subject": "Where is my order?", "email": "ada@example.com"}`)
+	}
 	var in intake
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&in); err != nil {
 		return tickets.NewTicket{}, describeJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return tickets.NewTicket{}, tickets.Invalid("", "the body must hold one JSON object and nothing after it")
 	}
 	nt := tickets.NewTicket{
 		Subject:     in.Subject,
@@ -66,10 +82,10 @@ func ParseIntake(body []byte, source tickets.Source) (tickets.NewTicket, error) 
 		Store:       in.Store,
 		Customer:    tickets.CustomerInput{Email: in.Email, Name: in.Name, Phone: in.Phone},
 	}
-	if in.Customer != nil {
-		nt.Customer = tickets.CustomerInput{Email: in.Customer.Email, Name: in.Customer.Name, Phone: in.Customer.Phone}
-	}
 	var err error
+	if nt.Customer, err = customerField(in.Customer, nt.Customer); err != nil {
+		return nt, err
+	}
 	if nt.Priority, err = tickets.ParsePriority(in.Priority); err != nil {
 		return nt, err
 	}
@@ -83,10 +99,35 @@ func ParseIntake(body []byte, source tickets.Source) (tickets.NewTicket, error) 
 	if nt.ExternalRef, err = scalarString(in.ExternalID, "external_id"); err != nil {
 		return nt, err
 	}
+	if len(nt.ExternalRef) > maxIntakeKey {
+		return nt, tickets.Invalid("external_id", "external_id must be at most %d characters", maxIntakeKey)
+	}
+	if strings.ContainsRune(string(body), 0) || strings.Contains(string(body), `\u0000`) {
+		return nt, tickets.Invalid("", "the body must not contain NUL characters")
+	}
 	if err := tickets.ValidateNewTicket(&nt); err != nil {
 		return nt, err
 	}
 	return nt, nil
+}
+
+// customerField reads "customer" as an object, or as one string holding an
+// email ("Ada <ada@example.com>" too), which is what a Zapier user maps
+// from an email trigger. The object wins over the flat fields.
+func customerField(raw json.RawMessage, flat tickets.CustomerInput) (tickets.CustomerInput, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return flat, nil
+	}
+	var c intakeCustomer
+	if err := json.Unmarshal(raw, &c); err == nil {
+		return tickets.CustomerInput{Email: c.Email, Name: c.Name, Phone: c.Phone}, nil
+	}
+	var email string
+	if err := json.Unmarshal(raw, &email); err == nil {
+		flat.Email = email
+		return flat, nil
+	}
+	return flat, tickets.Invalid("customer", `customer must be an object such as {"email": "ada@example.com", "name": "Ada"} or an email address`)
 }
 
 // stringList accepts a JSON array of strings or one comma-separated string
@@ -131,14 +172,62 @@ func scalarString(raw json.RawMessage, field string) (string, error) {
 func describeJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return tickets.Invalid(te.Field, "%s must be a %s", te.Field, jsonKind(te.Type.Kind().String()))
+		return tickets.Invalid(te.Field, "%s must be %s (got %s)", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return tickets.Invalid("", "the body is not valid JSON (at byte %d): %s", se.Offset, se.Error())
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return tickets.Invalid("", "the body is not valid JSON: it ends too early")
 	}
 	return tickets.Invalid("", "the body must be a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
+func jsonKind(k string) string {
+	switch k {
+	case "slice", "array":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	case "string":
+		return "a string"
+	}
+	return "a " + k
+}
+
+// IntakeOption tunes ServeIntake.
+type IntakeOption func(*intakeConfig)
+
+type intakeConfig struct {
+	wait time.Duration
+	find IntakeResult
+}
+
+// IntakeResult finds what a processed intake delivery made (the ticket, as
+// the caller renders it); found is false when there is none.
+type IntakeResult func(ctx context.Context, d tickets.Delivery) (ticket any, found bool, err error)
+
+// WaitForTicket makes the intake wait up to wait for the worker to process
+// the delivery and answer with the ticket: 201 for a new delivery, 200 for
+// a repeat (the same ticket). Past the wait, or with "Prefer:
+// respond-async", it answers 202 as without this option. Waiting is no work
+// on the request path: the worker does it; the request only watches.
+func WaitForTicket(wait time.Duration, find IntakeResult) IntakeOption {
+	return func(c *intakeConfig) { c.wait, c.find = wait, find }
+}
+
+// IntakeKey is the idempotency key a recorded intake delivery was made
+// under; its ticket's ExternalRef is the same.
+func IntakeKey(d tickets.Delivery) string { return d.Headers["Idempotency-Key"] }
+
 // ServeIntake handles POST /webhooks/zapier: a ticket from a workflow,
 // authenticated by API key and idempotent by Idempotency-Key or external_id.
-func (p *Pipeline) ServeIntake(auth Authenticator) http.HandlerFunc {
+func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.HandlerFunc {
+	var cfg intakeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		const src = tickets.SourceZapier
 		actor, err := auth(r.Context(), APIKeyFrom(r))
@@ -158,7 +247,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator) http.HandlerFunc {
 		nt, err := ParseIntake(body, src)
 		if err != nil {
 			p.opt.Metrics.Rejected(src, "invalid")
-			WriteError(w, http.StatusBadRequest, "invalid", tickets.ErrorMessage(err))
+			writeInvalid(w, err)
 			return
 		}
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -168,8 +257,9 @@ func (p *Pipeline) ServeIntake(auth Authenticator) http.HandlerFunc {
 		if key == "" {
 			key = randomKey() // no idempotency asked for: every request is new
 		}
-		if len(key) > 255 {
-			WriteError(w, http.StatusBadRequest, "invalid", "Idempotency-Key must be at most 255 characters")
+		if len(key) > maxIntakeKey || strings.ContainsRune(key, 0) {
+			p.opt.Metrics.Rejected(src, "invalid")
+			writeInvalid(w, tickets.Invalid("Idempotency-Key", "Idempotency-Key must be at most %d characters", maxIntakeKey))
 			return
 		}
 		d := &tickets.Delivery{
@@ -180,8 +270,71 @@ func (p *Pipeline) ServeIntake(auth Authenticator) http.HandlerFunc {
 			Headers: map[string]string{"Idempotency-Key": key, "X-Actor": actor.ID, "X-Actor-Name": actor.Name},
 			Body:    body,
 		}
-		p.accept(w, r, d)
+		dup, err := p.Accept(r.Context(), d)
+		if err != nil {
+			p.opt.Logger.Error("delivery not recorded", "source", d.Source, "topic", d.Topic, "err", err)
+			w.Header().Set("Retry-After", "5")
+			WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+			return
+		}
+		answer := map[string]any{"delivery_id": d.ID, "duplicate": dup}
+		if cfg.find != nil && !strings.Contains(strings.ToLower(r.Header.Get("Prefer")), "respond-async") {
+			if t, status := p.waitIntake(r.Context(), d.ID, cfg); t != nil {
+				answer["ticket"] = t
+				code := http.StatusCreated
+				if dup {
+					code = http.StatusOK
+				}
+				WriteJSON(w, code, answer)
+				return
+			} else if status != "" {
+				answer["status"] = status
+			}
+		}
+		WriteJSON(w, http.StatusAccepted, answer)
 	}
+}
+
+// waitIntake polls the delivery until the worker has processed it, then
+// finds its ticket. It gives up (nil) at the wait's end, when the delivery
+// failed, or on an error, returning the delivery's last known status.
+func (p *Pipeline) waitIntake(ctx context.Context, id int64, cfg intakeConfig) (any, tickets.DeliveryStatus) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.wait)
+	defer cancel()
+	pause := 10 * time.Millisecond
+	for {
+		d, err := p.store.GetDelivery(ctx, id)
+		if err != nil {
+			return nil, ""
+		}
+		switch d.Status {
+		case tickets.DeliveryProcessed:
+			t, found, err := cfg.find(ctx, d)
+			if err != nil || !found {
+				return nil, d.Status
+			}
+			return t, d.Status
+		case tickets.DeliveryReceived:
+		default:
+			return nil, d.Status
+		}
+		select {
+		case <-ctx.Done():
+			return nil, d.Status
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 200*time.Millisecond)
+	}
+}
+
+// writeInvalid answers 400 in the API's error shape, naming the field.
+func writeInvalid(w http.ResponseWriter, err error) {
+	body := map[string]string{"code": string(tickets.EINVALID), "message": tickets.ErrorMessage(err)}
+	var de *tickets.Error
+	if errors.As(err, &de) && de.Field != "" {
+		body["field"] = de.Field
+	}
+	WriteJSON(w, http.StatusBadRequest, map[string]any{"error": body})
 }
 
 // IntakeDecoder turns a recorded intake into a NewTicket, created by the API
@@ -192,7 +345,7 @@ func IntakeDecoder() Decoder {
 		if err != nil {
 			return Decoded{}, Permanent(err)
 		}
-		nt.ExternalRef = d.Headers["Idempotency-Key"]
+		nt.ExternalRef = IntakeKey(d)
 		return Decoded{
 			Actor:    tickets.Actor{Kind: tickets.ActorAPIKey, ID: d.Headers["X-Actor"], Name: d.Headers["X-Actor-Name"]},
 			Commands: []tickets.Command{nt},
@@ -204,14 +357,4 @@ func randomKey() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return "auto-" + hex.EncodeToString(b)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "slice", "array":
-		return "list"
-	case "struct", "map":
-		return "object"
-	}
-	return k
 }

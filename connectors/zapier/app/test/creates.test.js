@@ -1,0 +1,73 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { App, appTester, bundle, hub, unique } = require('./helper');
+
+const create = (input) => appTester(App.creates.create_ticket.operation.perform, bundle(input));
+
+test('Create Ticket opens a ticket, once per External ID', async () => {
+  const externalId = unique('row');
+  const input = {
+    subject: 'Parcel arrived damaged',
+    description: 'The box was crushed.',
+    customer_email: 'Lin@Example.com',
+    customer_name: 'Lin',
+    priority: 'urgent',
+    tags: ['shipping', 'damage'],
+    external_id: externalId,
+  };
+  const t = await create(input);
+  assert.match(t.ref, /^T-\d+$/);
+  assert.equal(t.priority, 'urgent');
+  assert.equal(t.customer.email, 'lin@example.com');
+  assert.deepEqual(t.tags, ['damage', 'shipping']);
+  // Zapier replays the step: the same ticket comes back.
+  const again = await create(input);
+  assert.equal(again.id, t.id);
+  const found = await hub('GET', `/api/v1/tickets?email=lin@example.com&limit=100`);
+  assert.equal(found.data.tickets.filter((x) => x.external_id === externalId).length, 1);
+});
+
+test('Create Ticket explains a bad field', async () => {
+  await assert.rejects(create({ subject: 'x', priority: 'asap' }), (err) => {
+    assert.match(err.message, /priority/);
+    assert.match(err.message, /urgent, high, medium, low/);
+    return true;
+  });
+});
+
+test('Update Ticket, Add Note or Reply and Link Order change the ticket', async () => {
+  const t = await create({ subject: 'Where is my order?', customer_email: 'ada@example.com' });
+
+  const updated = await appTester(App.creates.update_ticket.operation.perform,
+    bundle({ ticket: t.ref, status: 'pending', priority: 'high', assignee: 'sam@shop.example', tags: ['vip'] }));
+  assert.equal(updated.id, t.id);
+  assert.equal(updated.status, 'pending');
+  assert.equal(updated.priority, 'high');
+  assert.equal(updated.assignee, 'sam@shop.example');
+  assert.deepEqual(updated.tags, ['vip']);
+
+  const note = await appTester(App.creates.add_message.operation.perform,
+    bundle({ ticket: String(t.number), body: 'Checked with the carrier.', visibility: 'internal' }));
+  assert.equal(note.message.kind, 'note');
+  assert.equal(note.message.visibility, 'internal');
+  const reply = await appTester(App.creates.add_message.operation.perform,
+    bundle({ ticket: t.id, body: 'It ships today.', visibility: 'public' }));
+  assert.equal(reply.message.kind, 'reply');
+  assert.equal(reply.ticket.id, t.id);
+
+  const linked = await appTester(App.creates.link_order.operation.perform,
+    bundle({ ticket: t.ref, store: 'shopify:acme.myshopify.com', order_number: 1001 }));
+  assert.equal(linked.orders.length, 1);
+  assert.equal(linked.orders[0].order_number, '1001');
+
+  const messages = await hub('GET', `/api/v1/tickets/${t.ref}/messages`);
+  assert.deepEqual(messages.data.messages.map((m) => m.body), ['Checked with the carrier.', 'It ships today.']);
+});
+
+test('an action on a ticket that does not exist says so', async () => {
+  await assert.rejects(
+    appTester(App.creates.update_ticket.operation.perform, bundle({ ticket: 'T-999999', status: 'open' })),
+    /not found/,
+  );
+});

@@ -1,0 +1,258 @@
+package zapier_test
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"hub/connectors/zapier/zapiertest"
+	"hub/tickets"
+	"hub/webhooks"
+	"hub/webhooks/zapier"
+)
+
+func TestEveryEventReachesItsHooksOnce(t *testing.T) {
+	b := setup(t)
+	for _, e := range zapier.Events {
+		b.subscribe(t, e, e, "")
+	}
+	b.subscribe(t, "created-too", tickets.EventCreated, "")
+
+	tk := b.create(t, "Where is my order #1001?", "ada@example.com")
+	b.clock.Advance(time.Minute)
+	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Priority: ptr(tickets.PriorityUrgent)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusPending)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "It ships today."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.LinkOrder(b.ctx, agent, tk.ID, tickets.OrderRef{Store: "shopify:acme.myshopify.com", OrderID: "555", OrderNumber: "#1001", Total: "42.00", Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	// An urgent ticket reopened and left alone breaches its SLA.
+	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusOpen)}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(5 * time.Hour)
+	if n, err := b.store.WarnSLA(b.ctx, b.clock.Now()); err != nil || n == 0 {
+		t.Fatalf("WarnSLA: %d warnings, %v", n, err)
+	}
+
+	if errs := b.relay(t); len(errs) > 0 {
+		t.Fatalf("deliveries failed: %v", errs)
+	}
+	// A second run of every task (asynq retried, or the relay re-sent
+	// them) posts nothing again.
+	items, _ := b.store.PendingOutbox(b.ctx, b.clock.Now(), 1000)
+	if len(items) != 0 {
+		t.Fatalf("%d outbox items left pending", len(items))
+	}
+	events := b.allEvents(t, tk.ID)
+	for _, e := range events {
+		if err := b.svc.ProcessDeliver(b.ctx, zapier.NewDeliverTask(e.ID, e.Type)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	want := map[string]int{}
+	for _, e := range events {
+		want[e.Type]++
+	}
+	for _, e := range zapier.Events {
+		got := b.fake.ReceivedJSON(e)
+		if len(got) != want[e] || want[e] == 0 {
+			t.Errorf("hook for %s received %d posts, want %d (one per event)", e, len(got), want[e])
+			continue
+		}
+		for _, p := range got {
+			if p["event"] != e || p["id"] == "" {
+				t.Errorf("hook for %s got %v", e, p)
+			}
+		}
+	}
+	if got := b.fake.Received("created-too"); len(got) != 1 {
+		t.Errorf("second ticket.created hook got %d posts", len(got))
+	}
+	msg := b.fake.ReceivedJSON(tickets.EventMessageCreated)[0]["message"].(map[string]any)
+	if msg["body"] != "It ships today." || msg["visibility"] != "public" {
+		t.Errorf("message payload %v", msg)
+	}
+	order := b.fake.ReceivedJSON(tickets.EventOrderLinked)[0]["order"].(map[string]any)
+	if order["order_number"] != "#1001" || order["total"] != "42.00" {
+		t.Errorf("order payload %v", order)
+	}
+	sla := b.fake.ReceivedJSON(tickets.EventSLAWarning)[0]["sla_warning"].(map[string]any)
+	if sla["level"] == "" || sla["target"] == "" {
+		t.Errorf("sla payload %v", sla)
+	}
+	changes := b.fake.ReceivedJSON(tickets.EventStatusChanged)[0]["changes"].(map[string]any)
+	if st := changes["status"].(map[string]any); st["from"] != "open" || st["to"] != "pending" {
+		t.Errorf("status change payload %v", changes)
+	}
+}
+
+func (b *bundle) allEvents(t *testing.T, ticketID string) []tickets.Event {
+	t.Helper()
+	list, err := b.store.ListEvents(b.ctx, ticketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func TestGoneRemovesTheHookAndServerErrorsAreRetried(t *testing.T) {
+	b := setup(t)
+	dead := b.subscribe(t, "dead", tickets.EventCreated, "")
+	b.subscribe(t, "flaky", tickets.EventCreated, "")
+	b.subscribe(t, "fine", tickets.EventCreated, "")
+	b.fake.Script("dead", zapiertest.Reply{Status: http.StatusGone})
+	b.fake.Script("flaky", zapiertest.Reply{Status: http.StatusInternalServerError}, zapiertest.Reply{Status: http.StatusOK})
+
+	b.create(t, "Broken zipper", "lin@example.com")
+	errs := b.relay(t)
+	if len(errs) != 1 {
+		t.Fatalf("first run: %v, want one retryable error", errs)
+	}
+	if webhooks.IsPermanent(errs[0]) || !webhooks.IsFailure(errs[0]) {
+		t.Errorf("a 500 should be retried with backoff: %v", errs[0])
+	}
+	if got := len(b.fake.Received("flaky")); got != 0 {
+		t.Fatalf("flaky got %d before its retry", got)
+	}
+	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	for _, h := range hooks {
+		if h.ID == dead.ID {
+			t.Fatal("the hook that answered 410 is still subscribed")
+		}
+	}
+
+	// The retry: flaky now answers 200; fine is not posted to again.
+	if errs := b.relay(t); len(errs) != 0 {
+		t.Fatalf("retry: %v", errs)
+	}
+	if got := len(b.fake.Received("flaky")); got != 1 {
+		t.Errorf("flaky got %d posts after the retry, want 1", got)
+	}
+	if got := len(b.fake.Received("fine")); got != 1 {
+		t.Errorf("fine got %d posts, want exactly 1", got)
+	}
+	hooks, _ = store{b.store}.ListHooks(b.ctx, b.key.ID)
+	if len(hooks) != 2 {
+		t.Errorf("%d hooks left, want 2", len(hooks))
+	}
+	for _, h := range hooks {
+		if h.Failures != 0 {
+			t.Errorf("hook %s failures %d after a success", h.ID, h.Failures)
+		}
+	}
+}
+
+func TestRateLimitedHookIsRetriedAfterItsRetryAfter(t *testing.T) {
+	b := setup(t)
+	b.subscribe(t, "busy", tickets.EventCreated, "")
+	b.fake.Script("busy", zapiertest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "30"}})
+	b.create(t, "Hello", "lin@example.com")
+	errs := b.relay(t)
+	if len(errs) != 1 {
+		t.Fatalf("errors %v", errs)
+	}
+	d, ok := webhooks.RetryAfterOf(errs[0])
+	if !ok || d != 30*time.Second {
+		t.Errorf("RetryAfterOf = %v %v, want 30s", d, ok)
+	}
+	if webhooks.IsFailure(errs[0]) {
+		t.Error("a rate limit should not use up a retry")
+	}
+	if got := webhooks.RetryDelay(1, errs[0], nil); got < 30*time.Second {
+		t.Errorf("retry in %v, before the target allows", got)
+	}
+}
+
+func TestRefusedTargetsAreNotRetried(t *testing.T) {
+	b := setup(t)
+	b.subscribe(t, "moved", tickets.EventCreated, "")
+	b.fake.Script("moved", zapiertest.Reply{Status: http.StatusFound, Location: b.fake.HookURL("elsewhere")})
+	b.create(t, "Hello", "lin@example.com")
+	if errs := b.relay(t); len(errs) != 0 {
+		t.Fatalf("a redirect should fail for good, not be retried: %v", errs)
+	}
+	if got := b.fake.Received("elsewhere"); len(got) != 0 {
+		t.Errorf("the redirect was followed")
+	}
+	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	if len(hooks) != 1 || hooks[0].Failures != 1 || hooks[0].LastError == "" {
+		t.Errorf("the refusal was not recorded: %+v", hooks)
+	}
+}
+
+func TestAHookThatKeepsFailingIsPaused(t *testing.T) {
+	b := setup(t, func(c *zapier.Config) { c.PauseAfter, c.PauseWindow = 3, 30*time.Minute })
+	b.subscribe(t, "down", tickets.EventCreated, "")
+	b.fake.Script("down", zapiertest.Reply{Status: http.StatusBadGateway})
+	b.create(t, "One", "lin@example.com")
+	for i := 0; i < 4; i++ {
+		errs := b.relay(t)
+		b.clock.Advance(15 * time.Minute)
+		if i < 2 && len(errs) != 1 {
+			t.Fatalf("attempt %d: %v", i, errs)
+		}
+	}
+	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	if hooks[0].PausedAt == nil {
+		t.Fatalf("hook not paused after failing for 45 minutes: %+v", hooks[0])
+	}
+	// Paused: the event is done (no more retries) and new events skip it.
+	if errs := b.relay(t); len(errs) != 0 {
+		t.Errorf("still retrying a paused hook: %v", errs)
+	}
+	b.fake.Script("down") // it would answer 200 now
+	b.create(t, "Two", "lin@example.com")
+	b.relay(t)
+	if got := b.fake.Received("down"); len(got) != 0 {
+		t.Errorf("a paused hook got %d posts", len(got))
+	}
+}
+
+func TestMessageKindNarrowsMessageHooks(t *testing.T) {
+	b := setup(t)
+	b.subscribe(t, "replies", tickets.EventMessageCreated, "reply")
+	b.subscribe(t, "all", tickets.EventMessageCreated, "")
+	tk := b.create(t, "Hello", "lin@example.com")
+	for _, m := range []tickets.NewMessage{
+		{Kind: tickets.MessageNote, Body: "internal only"},
+		{Kind: tickets.MessageReply, Body: "Hi Lin, on its way."},
+	} {
+		if _, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.relay(t)
+	replies := b.fake.ReceivedJSON("replies")
+	if len(replies) != 1 || replies[0]["message"].(map[string]any)["kind"] != "reply" {
+		t.Errorf("reply hook got %v", replies)
+	}
+	if got := len(b.fake.Received("all")); got != 2 {
+		t.Errorf("unfiltered hook got %d, want 2", got)
+	}
+}
+
+func TestDeliverTaskPayloadErrorsSkipRetry(t *testing.T) {
+	b := setup(t)
+	err := b.svc.ProcessDeliver(b.ctx, asynq.NewTask(zapier.TypeDeliver, []byte("nope")))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("bad payload: %v", err)
+	}
+	// An event whose ticket is gone (erased) is done, not an error.
+	b.subscribe(t, "x", tickets.EventCreated, "")
+	if err := b.svc.ProcessDeliver(b.ctx, zapier.NewDeliverTask(987654, tickets.EventCreated)); err != nil {
+		t.Errorf("missing event: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
