@@ -45,6 +45,11 @@ type App struct {
 	followups []tickets.Followups
 	periodic  []periodicTask
 	workers   []func(context.Context) // long-running loops of the worker role
+	// replies say where a public reply goes beyond the ticket (a
+	// WooCommerce order note, Zapier workflows), for Slack's reply modal.
+	replies []func(context.Context, tickets.Ticket) []string
+	// closers release what the connectors opened, on Close.
+	closers []func()
 	// sources are the connected stores the enrichment asks, by kind.
 	sources []func(context.Context) ([]enrich.Source, error)
 }
@@ -150,6 +155,9 @@ func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
 
 // Close releases connections.
 func (a *App) Close() {
+	for _, c := range a.closers {
+		c()
+	}
 	_ = a.client.Close()
 	_ = a.insp.Close()
 	a.pool.Close()
@@ -265,4 +273,17 @@ func (a *App) RunWorker(ctx context.Context) error {
 	stopLoops()
 	wg.Wait()
 	return nil
+}
+
+// replyRouter tells the Slack reply modal every outbound channel a public
+// reply on a ticket would take, as the connectors report them.
+type replyRouter struct{ a *App }
+
+// ReplyRoutes implements the Slack service's ReplyRouter.
+func (r replyRouter) ReplyRoutes(ctx context.Context, t tickets.Ticket) []string {
+	var out []string
+	for _, f := range r.a.replies {
+		out = append(out, f(ctx, t)...)
+	}
+	return out
 }

@@ -23,7 +23,7 @@ type testHub struct {
 	key  string
 }
 
-func bootHub(t *testing.T, extra map[string]string) *testHub {
+func bootHub(t testing.TB, extra map[string]string) *testHub {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL": pgtest.URL(t),
@@ -60,7 +60,7 @@ func bootHub(t *testing.T, extra map[string]string) *testHub {
 	return &testHub{app: app, base: "http://" + ln.Addr().String(), key: env["HUB_API_KEY"]}
 }
 
-func (h *testHub) call(t *testing.T, method, path, body string, header map[string]string) (int, http.Header, []byte) {
+func (h *testHub) call(t testing.TB, method, path, body string, header map[string]string) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -89,11 +89,11 @@ func TestHubTicketFromIntakeToAPI(t *testing.T) {
 	body := `{"subject":"Parcel arrived damaged","email":"Lin@Example.com","name":"Lin","priority":"urgent","tags":"shipping, damage"}`
 
 	code, _, resp := h.call(t, http.MethodPost, "/webhooks/zapier", body, auth)
-	if code != http.StatusAccepted {
+	if code != http.StatusCreated {
 		t.Fatalf("intake: %d %s", code, resp)
 	}
 	code, _, resp = h.call(t, http.MethodPost, "/webhooks/zapier", body, auth)
-	if code != http.StatusAccepted || !bytes.Contains(resp, []byte(`"duplicate":true`)) {
+	if code != http.StatusOK || !bytes.Contains(resp, []byte(`"duplicate":true`)) {
 		t.Fatalf("repeat intake: %d %s", code, resp)
 	}
 

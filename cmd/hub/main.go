@@ -22,6 +22,10 @@ Usage:
   hub web                          the HTTP role only (webhooks, API, admin)
   hub worker                       the asynq workers, outbox relay and sweeper only
   hub migrate                      create the database if missing and apply migrations
+  hub connect shopify --shop S --token T
+  hub connect woocommerce --url U --key K --secret S [--name N] [--customer-notes]
+  hub connect slack --token T --signing-secret S --channel C
+                                   connect a store or workspace (credentials stored encrypted: needs HUB_SECRET_KEY)
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
@@ -73,12 +77,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo":
+	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
 	if cmd == "demo" {
 		return runDemo(ctx, args, getenv, stdout, stderr)
+	}
+	if cmd == "connect" {
+		return runConnect(ctx, args, getenv, stdout, stderr)
 	}
 	if (cmd == "apikey" || cmd == "deliveries") && (len(args) == 0 || args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprint(stdout, usage)
@@ -156,4 +163,38 @@ func (a *App) serve(ctx context.Context, web, worker bool) error {
 	}
 	a.log.Info("hub stopped")
 	return first
+}
+
+// runConnect connects a store or workspace: hub connect shopify|woocommerce|slack ...
+// Each connector parses its own flags.
+func runConnect(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return usageError{"connect needs shopify, woocommerce or slack"}
+		}
+		return nil
+	}
+	kind, rest := args[0], args[1:]
+	var connect func(*App) func(context.Context, []string, io.Writer) error
+	switch kind {
+	case "shopify":
+		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectShopify }
+	case "woocommerce":
+		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectWooCommerce }
+	case "slack":
+		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectSlack }
+	default:
+		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce or slack)", kind)}
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	app, err := Open(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return connect(app)(ctx, rest, stdout)
 }

@@ -21,6 +21,9 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"deliveries", "--help"}, 0, "", "deliveries replay"},
 		{[]string{"serve", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"migrate", "--help"}, 0, "", ""},
+		{[]string{"connect"}, 2, "connect needs shopify, woocommerce or slack", ""},
+		{[]string{"connect", "--help"}, 0, "", "hub connect woocommerce"},
+		{[]string{"connect", "magento"}, 2, `cannot connect "magento"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -26,9 +26,6 @@ func (a *App) Router() http.Handler {
 	r.Get("/readyz", a.ready)
 	r.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 
-	r.Route("/webhooks", func(r chi.Router) {
-		r.Post("/zapier", a.pipeline.ServeIntake(a.intakeAuth))
-	})
 	for _, add := range a.routes {
 		add(r)
 	}
