@@ -843,3 +843,26 @@ func TestRedisLockerHoldsOneCardAtATime(t *testing.T) {
 	}
 	unlock2()
 }
+
+// An operator alert (here: a WooCommerce store gone silent) reaches the
+// triage channel, escaped; with Slack off the same task does nothing.
+func TestSlackAlertReachesTheTriageChannel(t *testing.T) {
+	h := bootSlackHub(t, nil)
+	task := whslack.NewAlertTask("WooCommerce store shop.example.com has stopped delivering webhooks: <!channel> no delivery for 2h")
+	if _, err := h.app.client.Enqueue(task, asynq.Queue(h.app.cfg.Queue)); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	waitFor(t, "the alert in the triage channel", func() bool {
+		for _, m := range h.fake.Messages(triage) {
+			if s := slacktest.Text(m.Blocks); strings.Contains(s, "stopped delivering") {
+				text = s
+				return true
+			}
+		}
+		return false
+	})
+	if strings.Contains(text, "<!channel>") {
+		t.Errorf("alert not escaped: %q", text)
+	}
+}

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
 
 	wc "hub/connectors/woocommerce"
 	"hub/enrich"
 	"hub/tickets"
+	whslack "hub/webhooks/slack"
 	woo "hub/webhooks/woocommerce"
 )
 
@@ -114,7 +116,14 @@ func (a *App) wireWooCommerce(ctx context.Context) error {
 	if a.cfg.PublicURL != "" {
 		deliveryURL = a.cfg.PublicURL + woo.Path
 	}
-	health := &woo.Health{Stores: stores, DeliveryURL: deliveryURL, Metrics: metrics, Now: a.now, Log: log}
+	health := &woo.Health{Stores: stores, DeliveryURL: deliveryURL, Metrics: metrics, Now: a.now, Log: log,
+		// Tell the team in Slack too (once per incident: Health dedupes).
+		OnSilent: func(ctx context.Context, store, reason string) {
+			task := whslack.NewAlertTask(fmt.Sprintf("WooCommerce store %s has stopped delivering webhooks: %s", store, reason))
+			if _, err := a.client.EnqueueContext(ctx, task, asynq.Queue(a.cfg.Queue), asynq.MaxRetry(5)); err != nil {
+				log.Warn("could not queue the Slack alert", "store", store, "err", err)
+			}
+		}}
 	rec := &woo.Reconciler{Stores: stores, Pipeline: a.pipeline, Queue: a.client, QueueName: a.cfg.Queue,
 		Every: c.ReconcileEvery, Health: health, Metrics: metrics, Now: a.now, Log: log}
 	notes := &woo.Notes{Stores: stores, Messages: a.store, Log: log}

@@ -124,6 +124,7 @@ func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeSync, s.handleSync)
 	mux.HandleFunc(TypeThread, s.handleThread)
 	mux.HandleFunc(TypeSweep, s.handleSweep)
+	mux.HandleFunc(TypeAlert, s.handleAlert)
 }
 
 // Metrics are the Slack series.
