@@ -132,14 +132,14 @@ func storyIntake(ctx context.Context, e *demoEnv) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.out, "POST /webhooks/zapier (Idempotency-Key %s) → %d %s\n", in.key, status, strings.TrimSpace(body))
+		fmt.Fprintf(e.out, "POST /webhooks/zapier (Idempotency-Key %s) → %d %s\n", in.key, status, intakeSummary(body))
 	}
 	// Zapier retries a step that timed out: the same key is a duplicate.
 	status, body, err := e.post(ctx, "/webhooks/zapier", intakes[0].key, intakes[0].body)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.out, "POST /webhooks/zapier (Idempotency-Key %s, a retry) → %d %s\n", intakes[0].key, status, strings.TrimSpace(body))
+	fmt.Fprintf(e.out, "POST /webhooks/zapier (Idempotency-Key %s, a retry) → %d %s\n", intakes[0].key, status, intakeSummary(body))
 
 	list, err := e.waitTickets(ctx, len(intakes))
 	if err != nil {
@@ -184,6 +184,29 @@ func storyIntake(ctx context.Context, e *demoEnv) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.At.UTC().Format("15:04:05"), x.Type, who, compactJSON(x.After))
 	}
 	return tw.Flush()
+}
+
+// intakeSummary shortens an intake answer to what matters here: the
+// delivery, whether it was a duplicate, and the ticket it made.
+func intakeSummary(body string) string {
+	var r struct {
+		DeliveryID int64  `json:"delivery_id"`
+		Duplicate  bool   `json:"duplicate"`
+		Status     string `json:"status"`
+		Ticket     *struct {
+			Ref string `json:"ref"`
+		} `json:"ticket"`
+	}
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		return cut(strings.TrimSpace(body), 120)
+	}
+	out := fmt.Sprintf(`{"delivery_id":%d,"duplicate":%t`, r.DeliveryID, r.Duplicate)
+	if r.Ticket != nil {
+		out += `,"ticket":{"ref":"` + r.Ticket.Ref + `",…}`
+	} else if r.Status != "" {
+		out += `,"status":"` + r.Status + `"`
+	}
+	return out + "}"
 }
 
 type demoTicket struct {
@@ -293,12 +316,20 @@ func compactJSON(v map[string]any) string {
 	return cut(string(b), 70)
 }
 
-// demoDatabase recreates the database "hub_demo" on the server of dbURL and
-// returns its URL.
+// demoDatabase recreates the database "<name>_demo" next to the one dbURL
+// names ("hub_demo" by default) and returns its URL.
 func demoDatabase(ctx context.Context, dbURL string) (string, error) {
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		return "", err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		name = "hub"
+	}
+	name += "_demo"
+	if len(name) > 63 {
+		return "", fmt.Errorf("demo: database name %q is too long", name)
 	}
 	admin := *u
 	admin.Path = "/postgres"
@@ -307,13 +338,14 @@ func demoDatabase(ctx context.Context, dbURL string) (string, error) {
 		return "", fmt.Errorf("demo: connect to postgres: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS hub_demo WITH (FORCE)`); err != nil {
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+ident+` WITH (FORCE)`); err != nil {
 		return "", fmt.Errorf("demo: drop old demo database: %w", err)
 	}
-	if _, err := conn.Exec(ctx, `CREATE DATABASE hub_demo`); err != nil {
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+ident); err != nil {
 		return "", fmt.Errorf("demo: create demo database: %w", err)
 	}
-	u.Path = "/hub_demo"
+	u.Path = "/" + name
 	return u.String(), nil
 }
 

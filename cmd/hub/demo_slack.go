@@ -287,7 +287,14 @@ func (s demoSlack) trail(ctx context.Context, ref string) error {
 	tw := tabwriter.NewWriter(s.e.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  EVENT\tBY\tCHANGE")
 	for _, x := range ev.Events {
-		fmt.Fprintf(tw, "  %s\t%s %s\t%s\n", x.Type, x.Actor.Kind, x.Actor.ID, compactJSON(x.After))
+		who := x.Actor.ID
+		switch {
+		case x.Actor.Kind == "api_key" && x.Actor.Name != "":
+			who = x.Actor.Name // the key's name says more than its id
+		case x.Actor.Name != "" && x.Actor.Name != x.Actor.ID:
+			who = x.Actor.Name + " (" + x.Actor.ID + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s %s\t%s\n", x.Type, x.Actor.Kind, who, compactJSON(x.After))
 	}
 	return tw.Flush()
 }

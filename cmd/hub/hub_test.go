@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +28,9 @@ func bootHub(t testing.TB, extra map[string]string) *testHub {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL": pgtest.URL(t),
-		"HUB_QUEUE":    "hubtest-" + strings.ReplaceAll(t.Name(), "/", "-"),
-		"HUB_API_KEY":  "test-admin-key-0123456789",
+		// Unique per run: two test processes (or -count=N) never share tasks.
+		"HUB_QUEUE":   "hubtest-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		"HUB_API_KEY": "test-admin-key-0123456789",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -210,7 +212,8 @@ func TestAPIKeyCreateAndDeliveriesCommands(t *testing.T) {
 
 func TestDemoTellsTheStory(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"demo"}, envOf(nil), &out, &errb)
+	// The demo recreates "<database>_demo": a database of this test's own.
+	code := run(context.Background(), []string{"demo"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t)}), &out, &errb)
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s\n%s", code, errb.String(), out.String())
 	}

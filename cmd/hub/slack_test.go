@@ -620,6 +620,8 @@ func TestSlackRateLimitDelaysThePost(t *testing.T) {
 		t.Fatal("the other card was not posted")
 	}
 	waitFor(t, "the delayed card", func() bool { return topLevel(h.fake.Messages("C0BILLING")) == 2 })
+	// The card is in Slack; its ts is recorded on the ticket right after.
+	waitFor(t, "the delayed card recorded", func() bool { return findTicket(t, h, "rl-2").Slack.TS != "" })
 	if waited := findTicket(t, h, "rl-2"); waited.Slack.TS <= free.Slack.TS {
 		t.Errorf("the rate-limited card (ts %s) was not posted after the free one (ts %s)", waited.Slack.TS, free.Slack.TS)
 	}

@@ -84,11 +84,10 @@ type SLA struct {
 	Paused           bool       `json:"paused"`
 }
 
-// Slack is where the ticket's live card is, or why none could be posted.
+// Slack is where the ticket's live card is.
 type Slack struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
-	Error   string `json:"error,omitempty"`
 }
 
 // TicketJSON renders t with its SLA state st (from Policy.State).
@@ -136,8 +135,8 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 			Details:           rawJSON(o.Details),
 		})
 	}
-	if (t.Slack.Channel != "" && t.Slack.TS != "") || t.Slack.Error != "" {
-		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS, Error: t.Slack.Error}
+	if t.Slack.Channel != "" && t.Slack.TS != "" {
+		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS}
 	}
 	return out
 }

@@ -32,7 +32,9 @@ func Text(blocks json.RawMessage) string {
 			}
 			var fields []string
 			for _, f := range b.Fields {
-				fields = append(fields, strings.ReplaceAll(f.Text, "\n", ": "))
+				// "*Label*\nvalue\nmore": the label, then the value's lines.
+				label, value, _ := strings.Cut(f.Text, "\n")
+				fields = append(fields, label+": "+strings.ReplaceAll(value, "\n", " · "))
 			}
 			if len(fields) > 0 {
 				lines = append(lines, strings.Join(fields, " | "))
