@@ -23,6 +23,7 @@ type TicketStore interface {
 	ListEvents(ctx context.Context, ref string) ([]tickets.Event, error)
 	LinkOrder(ctx context.Context, actor tickets.Actor, ref string, o tickets.OrderRef) (tickets.Ticket, error)
 	CustomerByEmail(ctx context.Context, email string) (tickets.Customer, []tickets.Ticket, error)
+	Summary(ctx context.Context, from, to time.Time) (tickets.Summary, error)
 }
 
 // DeliveryStore lists the inbox of webhook deliveries.
@@ -124,6 +125,7 @@ func (s *Server) Routes() chi.Router {
 		r.Post("/{id}/orders", s.handle(s.linkOrder))
 	})
 	r.Get("/customers", s.handle(s.getCustomer))
+	r.Get("/reports/summary", s.handle(s.summary))
 	r.Get("/deliveries", s.handle(s.listDeliveries))
 	r.Post("/deliveries/{id}/replay", s.handle(s.replayDelivery))
 	return r
