@@ -36,6 +36,7 @@ func (a *App) Router() http.Handler {
 	})
 
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.cfg.Redis})
+	a.closers = append(a.closers, func() { _ = mon.Close() })
 	admin := basicAsKey(a.api.RequireKey(mon))
 	r.Handle("/admin/queues", admin)
 	r.Handle("/admin/queues/*", admin)

@@ -80,10 +80,14 @@ func (a *App) wireSlack(ctx context.Context) error {
 		Token: c.Token, SigningSecrets: slackSecrets(c.SigningSecret, c.SigningSecretPrevious),
 		Channel: c.Channel, Fallback: c.Fallback, Routes: c.Routes, APIURL: c.APIURL,
 	}, a.store.ListConnections, c.ReloadEvery, a.log.With("component", "slack"))
+	// Learn the bot's identity now, in the background, so the first
+	// requests find it known (receivers never call Slack themselves).
+	_, _, _ = settings.Peek(ctx)
 	rdb, ok := a.cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
 		return errors.New("slack: the Redis options do not make a go-redis client")
 	}
+	a.closers = append(a.closers, func() { _ = rdb.Close() })
 	svc := whslack.New(whslack.Options{
 		Store:     a.store,
 		Agents:    slackAgents{a.store},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -164,7 +165,7 @@ func (c *Client) OpenView(ctx context.Context, triggerID string, v View) error {
 func (c *Client) Respond(ctx context.Context, responseURL string, m Message) error {
 	u, err := url.Parse(responseURL)
 	if err != nil || !c.allowedResponseURL(u) {
-		return fmt.Errorf("slack: response_url %q is not a Slack hooks URL", cutForError(responseURL))
+		return fmt.Errorf("slack: a response_url on %q is not a Slack hooks URL", hostOf(responseURL))
 	}
 	body, err := m.ResponseJSON()
 	if err != nil {
@@ -177,7 +178,13 @@ func (c *Client) Respond(ctx context.Context, responseURL string, m Message) err
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("slack: response_url: %w", err)
+		// The URL is a bearer capability: name its host, never the URL
+		// (*url.Error's text would carry it into logs and the inbox).
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("slack: response_url on %s: %w", u.Host, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -201,9 +208,10 @@ func (c *Client) allowedResponseURL(u *url.URL) bool {
 	return c.apiURL != nil && c.apiURL.Host != "slack.com" && u.Scheme == c.apiURL.Scheme && u.Host == c.apiURL.Host
 }
 
-func cutForError(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "…"
+// hostOf is the host of a URL for error messages, or "?" when it has none.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
 	}
-	return s
+	return "?"
 }

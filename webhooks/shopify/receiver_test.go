@@ -2,6 +2,7 @@ package shopify_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,8 +40,9 @@ func TestReceiverRefusals(t *testing.T) {
 		{"shop/redact, unsigned", "shop/redact", shopifytest.Webhook("shop_redact"), withHeader("X-Shopify-Hmac-Sha256", ""), 401, "unsigned"},
 		{"data request, forged", "customers/data_request", shopifytest.Webhook("customers_data_request"), withHeader("X-Shopify-Hmac-Sha256", "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI="), 401, "bad_signature"},
 		{"oversized", "orders/create", big, nil, 413, "too_large"},
-		{"malformed JSON, signed", "orders/create", []byte(`{"id": 1,`), nil, 400, "malformed"},
-		{"not an object, signed", "orders/create", []byte(`[1,2,3]`), nil, 400, "malformed"},
+		{"two signatures", "orders/create", body, func(r *http.Request) {
+			r.Header.Add("X-Shopify-Hmac-Sha256", shopify.SignWebhook(body, "not-the-secret"))
+		}, 401, "bad_signature"},
 		{"no webhook id", "orders/create", body, withHeader("X-Shopify-Webhook-Id", ""), 400, "no_topic_or_id"},
 		{"no topic", "", body, nil, 400, "no_topic_or_id"},
 	} {
@@ -63,6 +65,33 @@ func TestReceiverRefusals(t *testing.T) {
 				t.Errorf("%d deliveries recorded", n)
 			}
 		})
+	}
+}
+
+// A signed body that cannot be decoded is Shopify's all the same: it is
+// recorded, marked failed with its reason by the worker, and replayable,
+// rather than refused (which would only make Shopify retry it for hours).
+func TestSignedMalformedBodiesAreRecordedAsFailed(t *testing.T) {
+	b := setup(t, setupOpts{})
+	b.startWorker(t)
+	for _, body := range [][]byte{[]byte(`{"id": 1,`), []byte(`[1,2,3]`)} {
+		if status, resp := b.send(t, "orders/create", body); status != http.StatusOK {
+			t.Fatalf("status %d (%s), want 200", status, resp)
+		}
+	}
+	b.waitProcessed(t)
+	var failed int
+	var reason string
+	if err := b.pool.QueryRow(context.Background(),
+		`select count(*), min(error) from deliveries where status = 'failed' and error <> ''`).Scan(&failed, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 2 {
+		t.Errorf("%d deliveries failed with a reason, want 2", failed)
+	}
+	t.Logf("reason: %s", reason)
+	if n := len(b.listTickets(t)); n != 0 {
+		t.Errorf("%d tickets from malformed bodies", n)
 	}
 }
 

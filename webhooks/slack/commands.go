@@ -64,7 +64,7 @@ func parseCommand(text string) (command, error) {
 // are answered at once; everything else is recorded and answered by the
 // worker through the command's response_url.
 func (s *Service) serveCommands(w http.ResponseWriter, r *http.Request) {
-	_, body, ok := s.verified(w, r)
+	ws, body, ok := s.verified(w, r)
 	if !ok {
 		return
 	}
@@ -72,6 +72,12 @@ func (s *Service) serveCommands(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.reject("invalid")
 		webhooks.WriteError(w, http.StatusBadRequest, "invalid", "the body is not a Slack slash command")
+		return
+	}
+	if ws.TeamID != "" && c.TeamID != ws.TeamID {
+		// Signed with our secret but from another workspace (an app
+		// installed in two): not ours to act on, as for events.
+		ephemeral(w, slackapi.Notice("This workspace is not connected to the hub."))
 		return
 	}
 	cmd, err := parseCommand(c.Text)

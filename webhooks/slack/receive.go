@@ -36,7 +36,7 @@ func (s *Service) verified(w http.ResponseWriter, r *http.Request) (Workspace, [
 		}
 		return Workspace{}, nil, false
 	}
-	ws, ok, err := s.opt.Settings.Workspace(r.Context())
+	ws, ok, err := s.opt.Settings.Peek(r.Context())
 	if err != nil {
 		s.opt.Logger.Error("slack: settings unavailable", "err", err)
 		w.Header().Set("Retry-After", "5")

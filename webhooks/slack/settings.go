@@ -29,6 +29,11 @@ type Workspace struct {
 // configured, which is normal: the hub runs without Slack.
 type Settings interface {
 	Workspace(ctx context.Context) (ws Workspace, ok bool, err error)
+	// Peek is Workspace without calling Slack: the bot's identity is what
+	// is known already (it is fetched in the background when it is not).
+	// The receivers use it, since an unverified request must not be able to
+	// make the hub call Slack, nor wait on it.
+	Peek(ctx context.Context) (ws Workspace, ok bool, err error)
 }
 
 // Config is Slack configured from the environment (SLACK_*). It wins over
@@ -68,7 +73,7 @@ func NewSettings(env Config, conns Connections, ttl time.Duration, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &settings{env: env, conns: conns, ttl: ttl, log: log, ids: map[string]identity{}}
+	return &settings{env: env, conns: conns, ttl: ttl, log: log, ids: map[string]identity{}, fetching: map[string]bool{}}
 }
 
 type settings struct {
@@ -81,6 +86,9 @@ type settings struct {
 	conn   *Config // from the store, cached
 	connAt time.Time
 	ids    map[string]identity // by token
+	// fetching marks tokens whose identity a background auth.test is
+	// fetching, so a burst of requests starts one call, not one each.
+	fetching map[string]bool
 }
 
 type identity struct {
@@ -90,6 +98,14 @@ type identity struct {
 }
 
 func (s *settings) Workspace(ctx context.Context) (Workspace, bool, error) {
+	return s.workspace(ctx, s.identity)
+}
+
+func (s *settings) Peek(ctx context.Context) (Workspace, bool, error) {
+	return s.workspace(ctx, s.knownIdentity)
+}
+
+func (s *settings) workspace(ctx context.Context, identity func(context.Context, string, *slackapi.Client) slackapi.Identity) (Workspace, bool, error) {
 	cfg := s.env
 	if !cfg.Configured() {
 		c, err := s.stored(ctx)
@@ -99,7 +115,7 @@ func (s *settings) Workspace(ctx context.Context) (Workspace, bool, error) {
 		cfg = *c
 	}
 	client := slackapi.New(cfg.Token, cfg.APIURL)
-	id := s.identity(ctx, cfg.Token, client)
+	id := identity(ctx, cfg.Token, client)
 	return Workspace{
 		TeamID: id.TeamID, BotUserID: id.BotUserID, BotID: id.BotID,
 		SigningSecrets: cfg.SigningSecrets, Channel: cfg.Channel, Fallback: cfg.Fallback,
@@ -164,6 +180,27 @@ func (s *settings) identity(ctx context.Context, token string, c *slackapi.Clien
 	s.ids[token] = identity{id: id, at: time.Now(), failed: err != nil}
 	s.mu.Unlock()
 	return id
+}
+
+// knownIdentity returns the identity known for token without waiting; when
+// there is none (or the last try failed over a minute ago) one background
+// auth.test fetches it.
+func (s *settings) knownIdentity(_ context.Context, token string, c *slackapi.Client) slackapi.Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cached, ok := s.ids[token]
+	if (!ok || cached.failed && time.Since(cached.at) >= time.Minute) && !s.fetching[token] {
+		s.fetching[token] = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s.identity(ctx, token, c)
+			s.mu.Lock()
+			delete(s.fetching, token)
+			s.mu.Unlock()
+		}()
+	}
+	return cached.id
 }
 
 func nonEmpty(ss ...string) []string {

@@ -85,18 +85,25 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resource, event, _ := strings.Cut(topic, ".")
-	id, err := wc.ParseIdentity(body, resource)
-	if err != nil {
-		rc.log().Warn("malformed woocommerce payload", "store", st.Key, "topic", topic, "err", err)
-		rc.reject(w, http.StatusBadRequest, "malformed", "the body is not a WooCommerce "+resource)
-		return
-	}
 	deliveryID := firstHeader(r, wc.HeaderDeliveryID, wc.HeaderDeliveryIDDocs)
+	var key string
+	if id, err := wc.ParseIdentity(body, resource); err == nil {
+		key = BusinessKey(st.Key, resource, int64(id.ID), id.Modified.Time, event, deliveryID, body)
+	} else {
+		// Signed by the store but not a usable payload (a REST error object
+		// after the webhook's user lost access, say). WooCommerce never
+		// retries and disables webhooks that fail, so it is recorded: the
+		// worker marks it failed with the reason, visible and replayable,
+		// and reconciliation fetches the real state.
+		rc.log().Warn("malformed woocommerce payload recorded as failed", "store", st.Key, "topic", topic, "err", err)
+		sum := sha256.Sum256(body)
+		key = st.Key + "|" + resource + "|malformed:" + hex.EncodeToString(sum[:16])
+	}
 	d := &tickets.Delivery{
 		Source: src,
 		Tenant: st.Key,
 		Topic:  topic,
-		Key:    BusinessKey(st.Key, resource, int64(id.ID), id.Modified.Time, event, deliveryID, body),
+		Key:    key,
 		Headers: map[string]string{
 			wc.HeaderTopic:      topic,
 			wc.HeaderSource:     r.Header.Get(wc.HeaderSource),
