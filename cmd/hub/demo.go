@@ -65,7 +65,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if cfg.DatabaseURL, err = demoDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	cfg.Queue = "demo"
+	// Its own queue too, named after its database, so two demos (or the
+	// demo's test and a developer's run) never take each other's tasks.
+	cfg.Queue = "demo-" + dbName(cfg.DatabaseURL)
 	cfg.Addr = "127.0.0.1:0"
 	// Each connector points the hub at its built-in fake of the vendor.
 	for _, setup := range []func(*Config) (func(), error){demoSetupShopify, demoSetupWooCommerce, demoSetupSlack, demoSetupZapier} {
