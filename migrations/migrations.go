@@ -77,7 +77,10 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	_, err = conn.Exec(ctx, "create database "+pgx.Identifier{name}.Sanitize())
-	if err != nil && !hasCode(err, "42P04") { // duplicate_database: another process won the race
+	// Another process creating it at the same moment shows up as
+	// duplicate_database, or, when both pass the catalog check together, as
+	// a unique violation on pg_database's name index.
+	if err != nil && !hasCode(err, "42P04") && !hasCode(err, "23505") {
 		return fmt.Errorf("migrations: create database %q: %w", name, err)
 	}
 	return nil

@@ -108,6 +108,32 @@ func TestEnsureDatabaseAndApply(t *testing.T) {
 	}
 }
 
+// Hub processes starting together on a machine without the database all try
+// to create it; every one of them must carry on (a unique violation on
+// pg_database is the race's other face, besides duplicate_database).
+func TestEnsureDatabaseConcurrently(t *testing.T) {
+	ctx := context.Background()
+	for round := range 5 {
+		url := freshURL(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- migrations.EnsureDatabase(ctx, url)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: EnsureDatabase: %v", round, err)
+			}
+		}
+	}
+}
+
 func TestEnsureDatabaseBadServer(t *testing.T) {
 	err := migrations.EnsureDatabase(context.Background(), "postgres://postgres@127.0.0.1:1/hub?sslmode=disable&connect_timeout=2")
 	if err == nil {
