@@ -71,7 +71,7 @@ func (a *App) wireZapier(context.Context) error {
 		return []string{fmt.Sprintf("the ticket.message_created event to %d Zapier workflow(s)", n)}
 	})
 	svc := zapier.New(zapier.Config{
-		Store:         zapierStore{a.store},
+		Store:         a.store,
 		Client:        hookclient.NewClient(a.cfg.Zapier.Allowlist, 15*time.Second),
 		Policy:        a.cfg.Policy,
 		Now:           a.now,
@@ -97,29 +97,4 @@ func (a *App) wireZapier(context.Context) error {
 	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) { mux.HandleFunc(zapier.TypeDeliver, svc.ProcessDeliver) })
 	a.followups = append(a.followups, zapier.Followups)
 	return nil
-}
-
-// zapierStore adapts the store to package zapier, whose Hook has the same
-// fields as the store's (it cannot import the store).
-type zapierStore struct{ *postgres.Store }
-
-func (s zapierStore) SaveHook(ctx context.Context, h zapier.Hook, max int) (zapier.Hook, bool, error) {
-	out, created, err := s.Store.SaveHook(ctx, postgres.Hook(h), max)
-	return zapier.Hook(out), created, err
-}
-
-func (s zapierStore) ListHooks(ctx context.Context, apiKeyID string) ([]zapier.Hook, error) {
-	return zapierHooks(s.Store.ListHooks(ctx, apiKeyID))
-}
-
-func (s zapierStore) HooksFor(ctx context.Context, event string) ([]zapier.Hook, error) {
-	return zapierHooks(s.Store.HooksFor(ctx, event))
-}
-
-func zapierHooks(list []postgres.Hook, err error) ([]zapier.Hook, error) {
-	out := make([]zapier.Hook, len(list))
-	for i, h := range list {
-		out[i] = zapier.Hook(h)
-	}
-	return out, err
 }

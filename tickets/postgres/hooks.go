@@ -2,28 +2,14 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
 )
 
-// Hook is a REST hook subscription: ticket events of one type POSTed to a
-// target URL on behalf of the API key that subscribed.
-type Hook struct {
-	ID        string
-	APIKeyID  string
-	TargetURL string // a bearer secret: never log it
-	Event     string
-	// MessageKind narrows ticket.message_created to one kind ("" = all).
-	MessageKind   string
-	CreatedAt     time.Time
-	Failures      int // consecutive failed deliveries
-	LastError     string
-	LastSuccessAt *time.Time
-	PausedAt      *time.Time
-}
+// Hook is the domain's hook subscription, stored in the hooks table.
+type Hook = tickets.Hook
 
 const hookColumns = `h.id, h.api_key_id, h.target_url, h.event, h.message_kind, h.created_at,
 	h.failures, h.last_error, h.last_success_at, h.paused_at`

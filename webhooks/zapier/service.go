@@ -16,22 +16,10 @@ import (
 	"hub/tickets/api"
 )
 
-// Hook is a REST hook subscription (see the store's hooks table).
-type Hook struct {
-	ID            string
-	APIKeyID      string
-	TargetURL     string // a bearer secret: never log it
-	Event         string
-	MessageKind   string // ticket.message_created only: "" for every kind
-	CreatedAt     time.Time
-	Failures      int
-	LastError     string
-	LastSuccessAt *time.Time
-	PausedAt      *time.Time
-}
+// Hook is a REST hook subscription.
+type Hook = tickets.Hook
 
-// Store is what this package needs from the hub's store (cmd/hub adapts
-// *postgres.Store).
+// Store is what this package needs from the hub's store (*postgres.Store).
 type Store interface {
 	SaveHook(ctx context.Context, h Hook, max int) (Hook, bool, error)
 	DeleteHook(ctx context.Context, apiKeyID, id string) error

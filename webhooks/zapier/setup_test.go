@@ -19,31 +19,6 @@ import (
 	"hub/webhooks/zapier"
 )
 
-// store adapts *postgres.Store to zapier.Store, as cmd/hub does: the two
-// Hook types have the same fields.
-type store struct{ *postgres.Store }
-
-func (s store) SaveHook(ctx context.Context, h zapier.Hook, max int) (zapier.Hook, bool, error) {
-	out, created, err := s.Store.SaveHook(ctx, postgres.Hook(h), max)
-	return zapier.Hook(out), created, err
-}
-
-func (s store) ListHooks(ctx context.Context, key string) ([]zapier.Hook, error) {
-	return hooks(s.Store.ListHooks(ctx, key))
-}
-
-func (s store) HooksFor(ctx context.Context, event string) ([]zapier.Hook, error) {
-	return hooks(s.Store.HooksFor(ctx, event))
-}
-
-func hooks(list []postgres.Hook, err error) ([]zapier.Hook, error) {
-	out := make([]zapier.Hook, len(list))
-	for i, h := range list {
-		out[i] = zapier.Hook(h)
-	}
-	return out, err
-}
-
 type clock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -92,7 +67,7 @@ func setup(t testing.TB, tune ...func(*zapier.Config)) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := zapier.Config{Store: store{b.store}, Client: hookclient.NewClient(allow, 5*time.Second), Now: b.clock.Now}
+	cfg := zapier.Config{Store: b.store, Client: hookclient.NewClient(allow, 5*time.Second), Now: b.clock.Now}
 	for _, f := range tune {
 		f(&cfg)
 	}
@@ -128,7 +103,7 @@ func (b *bundle) router() http.Handler {
 // subscribe saves a hook for the bundle's key straight in the store.
 func (b *bundle) subscribe(t testing.TB, name, event, kind string) zapier.Hook {
 	t.Helper()
-	h, _, err := store{b.store}.SaveHook(b.ctx, zapier.Hook{APIKeyID: b.key.ID, TargetURL: b.fake.HookURL(name), Event: event, MessageKind: kind}, 50)
+	h, _, err := b.store.SaveHook(b.ctx, zapier.Hook{APIKeyID: b.key.ID, TargetURL: b.fake.HookURL(name), Event: event, MessageKind: kind}, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
