@@ -22,6 +22,27 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// waitError asks for a task to run again after a delay.
+type waitError struct {
+	after time.Duration
+	cause error
+}
+
+func (e waitError) Error() string             { return e.cause.Error() + " (retry in " + e.after.String() + ")" }
+func (e waitError) Unwrap() error             { return e.cause }
+func (e waitError) RetryAfter() time.Duration { return e.after }
+
+// Wait returns cause as an error asking for the task to run again after d,
+// without using up a retry: a vendor's Retry-After, a channel's pacing, a
+// lock held elsewhere. With d <= 0 it is an ordinary failure, retried with
+// backoff.
+func Wait(d time.Duration, cause error) error {
+	if d <= 0 {
+		return cause
+	}
+	return waitError{after: d, cause: cause}
+}
+
 const maxBackoff = 10 * time.Minute
 
 // RetryDelay is the asynq RetryDelayFunc for every task: a vendor's

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -157,14 +158,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// retryLater is an error that asks the pipeline to run the task again
-// after a delay (RetryAfter), without counting a failure: the channel's
-// pace, another worker holding the card, a card not posted yet.
-type retryLater struct {
-	why   string
-	after time.Duration
+// later asks the pipeline to run the task again after d (at least a
+// second), without using up a retry.
+func later(why string, d time.Duration) error {
+	return webhooks.Wait(max(d, time.Second), errors.New("slack: "+why))
 }
-
-func (e retryLater) Error() string                 { return "slack: " + e.why + "; retry in " + e.after.String() }
-func (e retryLater) RetryAfter() time.Duration     { return e.after }
-func later(why string, d time.Duration) retryLater { return retryLater{why, max(d, time.Second)} }

@@ -13,6 +13,7 @@ import (
 
 	hookclient "hub/connectors/zapier"
 	"hub/tickets"
+	"hub/webhooks"
 )
 
 // TypeDeliver is the task that POSTs one ticket event to every hook
@@ -43,17 +44,6 @@ func Followups(_ tickets.Ticket, e tickets.Event) []tickets.Followup {
 
 // parallel bounds the POSTs of one event in flight at once.
 const parallel = 4
-
-// retryLater asks asynq to run the task again for the hooks that failed
-// for now. A target's Retry-After, if any, sets the delay.
-type retryLater struct {
-	wait  time.Duration
-	cause error
-}
-
-func (e retryLater) Error() string             { return "zapier: retry later: " + e.cause.Error() }
-func (e retryLater) Unwrap() error             { return e.cause }
-func (e retryLater) RetryAfter() time.Duration { return e.wait }
 
 // ProcessDeliver is the handler of TypeDeliver. Each hook gets the event
 // once: a delivery is claimed before its POST and recorded after, so a
@@ -107,9 +97,8 @@ func (s *Service) ProcessDeliver(ctx context.Context, task *asynq.Task) error {
 			if err := s.deliverOne(ctx, h, e, body); err != nil {
 				mu.Lock()
 				retry = append(retry, err)
-				var se *hookclient.StatusError
-				if errors.As(err, &se) {
-					wait = max(wait, se.RetryAfter())
+				if d, ok := webhooks.RetryAfterOf(err); ok {
+					wait = max(wait, d)
 				}
 				mu.Unlock()
 			}
@@ -117,7 +106,9 @@ func (s *Service) ProcessDeliver(ctx context.Context, task *asynq.Task) error {
 	}
 	wg.Wait()
 	if len(retry) > 0 {
-		return retryLater{wait: wait, cause: errors.Join(retry...)}
+		// The hooks that failed for now are retried; a target's
+		// Retry-After, if any, sets the delay.
+		return webhooks.Wait(wait, fmt.Errorf("zapier: retry later: %w", errors.Join(retry...)))
 	}
 	return nil
 }
