@@ -95,7 +95,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- app.serveOn(runCtx, ln) }()
+	go func() { done <- app.serve(runCtx, ln, true) }()
 	defer func() { stop(); <-done }()
 
 	key, _, err := app.store.CreateAPIKey(ctx, "demo")
@@ -112,14 +112,6 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintln(stdout, "\nDone. Run `hub serve` to start the hub for real; see README.md.")
 	return nil
-}
-
-// serveOn runs web and worker roles with a given listener.
-func (a *App) serveOn(ctx context.Context, ln net.Listener) error {
-	errc := make(chan error, 2)
-	go func() { errc <- a.ServeHTTP(ctx, ln) }()
-	go func() { errc <- a.RunWorker(ctx) }()
-	return errors.Join(<-errc, <-errc)
 }
 
 func storyIntake(ctx context.Context, e *demoEnv) error {

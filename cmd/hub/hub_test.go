@@ -50,7 +50,7 @@ func bootHub(t testing.TB, extra map[string]string) *testHub {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- app.serveOn(ctx, ln) }()
+	go func() { done <- app.serve(ctx, ln, true) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -134,18 +134,22 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s takes no arguments", cmd)}
 	}
-	return app.serve(ctx, cmd == "serve" || cmd == "web", cmd == "serve" || cmd == "worker")
+	var ln net.Listener
+	if cmd == "serve" || cmd == "web" {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+	}
+	return app.serve(ctx, ln, cmd == "serve" || cmd == "worker")
 }
 
-// serve runs the web role, the worker role, or both, until ctx ends.
-func (a *App) serve(ctx context.Context, web, worker bool) error {
+// serve runs the web role on ln (none when ln is nil), the worker role if
+// worker, or both, until ctx ends. hub serve, the demo and the tests all
+// run through it.
+func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 	errc := make(chan error, 2)
 	n := 0
-	if web {
-		ln, err := net.Listen("tcp", a.cfg.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
-		}
+	if ln != nil {
 		a.log.Info("hub listening", "addr", ln.Addr().String())
 		n++
 		go func() { errc <- a.ServeHTTP(ctx, ln) }()
