@@ -24,12 +24,6 @@ type taskPayload struct {
 	TicketID string `json:"ticket_id"`
 }
 
-// NewTask returns the task that enriches a ticket.
-func NewTask(ticketID string) *asynq.Task {
-	b, _ := json.Marshal(taskPayload{TicketID: ticketID})
-	return asynq.NewTask(TypeEnrichTicket, b)
-}
-
 // Store is what the enrichment reads and writes.
 type Store interface {
 	GetTicket(ctx context.Context, ref string) (tickets.Ticket, error)
@@ -108,7 +102,6 @@ type found struct {
 	src       Source
 	orders    []tickets.OrderRef
 	customers []tickets.StoreCustomer
-	notFound  bool
 	err       error
 }
 
@@ -198,11 +191,9 @@ func (en *Enricher) askOne(ctx context.Context, src Source, q Query) found {
 		return v.(found)
 	}
 	f := found{src: src}
+	// Not found (or not shown) is an answer: the plan says so on the ticket.
 	orders, err := src.FindOrders(ctx, q)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		f.notFound = true
-	case err != nil:
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		f.err = fmt.Errorf("enrich: %s: find orders: %w", src.Store(), err)
 		return f
 	}

@@ -13,21 +13,11 @@ import (
 	"time"
 
 	"hub/tickets"
+	"hub/tickets/api"
 )
 
 // Authenticator checks an API key and returns who it is, for the audit trail.
 type Authenticator func(ctx context.Context, key string) (tickets.Actor, error)
-
-// APIKeyFrom reads the key from "Authorization: Bearer" or X-API-Key.
-func APIKeyFrom(r *http.Request) string {
-	if k := strings.TrimSpace(r.Header.Get("X-API-Key")); k != "" {
-		return k
-	}
-	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
-		return strings.TrimSpace(a[7:])
-	}
-	return ""
-}
 
 // intake is the ticket intake body shared by "Webhooks by Zapier" and any
 // other workflow tool: the API's create-ticket fields, with the flat
@@ -230,7 +220,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		const src = tickets.SourceZapier
-		actor, err := auth(r.Context(), APIKeyFrom(r))
+		actor, err := auth(r.Context(), api.RequestKey(r))
 		if err != nil {
 			p.opt.Metrics.Rejected(src, "unauthorized")
 			if tickets.ErrorCode(err) == tickets.EUNAUTHORIZED {
@@ -247,7 +237,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 		nt, err := ParseIntake(body, src)
 		if err != nil {
 			p.opt.Metrics.Rejected(src, "invalid")
-			writeInvalid(w, err)
+			api.WriteError(w, r, err, p.opt.Logger, nil) // 400, naming the field
 			return
 		}
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -259,7 +249,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 		}
 		if len(key) > maxIntakeKey || strings.ContainsRune(key, 0) {
 			p.opt.Metrics.Rejected(src, "invalid")
-			writeInvalid(w, tickets.Invalid("Idempotency-Key", "Idempotency-Key must be at most %d characters", maxIntakeKey))
+			api.WriteError(w, r, tickets.Invalid("Idempotency-Key", "Idempotency-Key must be at most %d characters", maxIntakeKey), p.opt.Logger, nil)
 			return
 		}
 		d := &tickets.Delivery{
@@ -270,11 +260,8 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 			Headers: map[string]string{"Idempotency-Key": key, "X-Actor": actor.ID, "X-Actor-Name": actor.Name},
 			Body:    body,
 		}
-		dup, err := p.Accept(r.Context(), d)
-		if err != nil {
-			p.opt.Logger.Error("delivery not recorded", "source", d.Source, "topic", d.Topic, "err", err)
-			w.Header().Set("Retry-After", "5")
-			WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+		dup, ok := Record(w, r, p, d, p.opt.Logger)
+		if !ok {
 			return
 		}
 		answer := map[string]any{"delivery_id": d.ID, "duplicate": dup}
@@ -325,16 +312,6 @@ func (p *Pipeline) waitIntake(ctx context.Context, id int64, cfg intakeConfig) (
 		}
 		pause = min(pause*2, 200*time.Millisecond)
 	}
-}
-
-// writeInvalid answers 400 in the API's error shape, naming the field.
-func writeInvalid(w http.ResponseWriter, err error) {
-	body := map[string]string{"code": string(tickets.EINVALID), "message": tickets.ErrorMessage(err)}
-	var de *tickets.Error
-	if errors.As(err, &de) && de.Field != "" {
-		body["field"] = de.Field
-	}
-	WriteJSON(w, http.StatusBadRequest, map[string]any{"error": body})
 }
 
 // IntakeDecoder turns a recorded intake into a NewTicket, created by the API

@@ -377,3 +377,14 @@ func flushRedis(t *testing.T, opt asynq.RedisClientOpt) {
 		t.Fatalf("flush redis: %v", err)
 	}
 }
+
+func TestWait(t *testing.T) {
+	cause := errors.New("channel paced")
+	err := webhooks.Wait(2*time.Second, cause)
+	if d, ok := webhooks.RetryAfterOf(err); !ok || d != 2*time.Second || !errors.Is(err, cause) || webhooks.IsFailure(err) {
+		t.Errorf("Wait(2s): RetryAfterOf = %v %v, wraps cause %v, IsFailure %v", d, ok, errors.Is(err, cause), webhooks.IsFailure(err))
+	}
+	if err := webhooks.Wait(0, cause); err != cause || !webhooks.IsFailure(err) {
+		t.Errorf("Wait(0) = %v: want the cause itself, an ordinary failure", err)
+	}
+}

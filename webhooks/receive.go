@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,6 +21,31 @@ const (
 
 // ErrTooLarge is ReadBody's error for a body over the limit (answer 413).
 var ErrTooLarge = errors.New("body too large")
+
+// Rejections counts requests a receiver refuses before recording them
+// (hub_deliveries_rejected_total). *Metrics implements it; tests record.
+type Rejections interface {
+	Rejected(src tickets.Source, reason string)
+}
+
+// Accepter records a verified delivery durably; *Pipeline is one.
+type Accepter interface {
+	Accept(ctx context.Context, d *tickets.Delivery) (duplicate bool, err error)
+}
+
+// Record is durable intake as every receiver answers it: d is committed to
+// the inbox (duplicate reports a repeat), or the sender is answered 503 with
+// Retry-After, so that it retries, and ok is false.
+func Record(w http.ResponseWriter, r *http.Request, a Accepter, d *tickets.Delivery, log *slog.Logger) (duplicate, ok bool) {
+	dup, err := a.Accept(r.Context(), d)
+	if err != nil {
+		log.Error("delivery not recorded", "source", d.Source, "tenant", d.Tenant, "topic", d.Topic, "err", err)
+		w.Header().Set("Retry-After", "5")
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+		return false, false
+	}
+	return dup, true
+}
 
 // ReadBody reads the raw request body, at most limit bytes. Signatures must
 // be checked on exactly these bytes, before anything parses them.
@@ -48,20 +74,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// accept records d and answers: 200 for a duplicate or a new delivery, 503
-// when it could not be recorded so the sender retries. Receivers call it
-// after verification.
-func (p *Pipeline) accept(w http.ResponseWriter, r *http.Request, d *tickets.Delivery) {
-	dup, err := p.Accept(r.Context(), d)
-	if err != nil {
-		p.opt.Logger.Error("delivery not recorded", "source", d.Source, "topic", d.Topic, "err", err)
-		w.Header().Set("Retry-After", "5")
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
-		return
-	}
-	WriteJSON(w, http.StatusAccepted, map[string]any{"delivery_id": d.ID, "duplicate": dup})
 }
 
 // readOr answers a body that could not be read and reports false.

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"hub/tickets/api"
 	"hub/webhooks"
 )
 
@@ -67,7 +68,7 @@ func basicAsKey(next http.Handler) http.Handler {
 			r = r.Clone(r.Context())
 			r.Header.Del("Authorization")
 			r.Header.Set("X-API-Key", pass)
-		} else if webhooks.APIKeyFrom(r) == "" {
+		} else if api.RequestKey(r) == "" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="hub admin (API key as password)"`)
 		}
 		next.ServeHTTP(w, r)

@@ -53,7 +53,7 @@ func actor(r *http.Request) tickets.Actor {
 // in the context (IdentityFrom). Others get 401 in the API's error shape.
 func (s *Server) RequireKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := requestKey(r)
+		key := RequestKey(r)
 		if key == "" {
 			s.writeError(w, r, tickets.Errorf(tickets.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key> or X-API-Key"))
 			return
@@ -67,7 +67,9 @@ func (s *Server) RequireKey(next http.Handler) http.Handler {
 	})
 }
 
-func requestKey(r *http.Request) string {
+// RequestKey reads the API key from "Authorization: Bearer" or X-API-Key:
+// the one rule for every route that takes a key.
+func RequestKey(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, key, ok := strings.Cut(strings.TrimSpace(h), " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {

@@ -1,9 +1,7 @@
 package shopify
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -20,10 +18,7 @@ type Intake interface {
 }
 
 // Rejections counts requests refused before they were recorded.
-// *webhooks.Metrics implements it.
-type Rejections interface {
-	Rejected(src tickets.Source, reason string)
-}
+type Rejections = webhooks.Rejections
 
 // Receiver serves POST /webhooks/shopify for every connected shop.
 type Receiver struct {
@@ -58,8 +53,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	const src = tickets.SourceShopify
 	body, err := webhooks.ReadBody(w, r, webhooks.MaxShopBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) || errors.Is(err, webhooks.ErrTooLarge) {
+		if errors.Is(err, webhooks.ErrTooLarge) {
 			rc.refuse(w, r, http.StatusRequestEntityTooLarge, "too_large")
 		} else {
 			rc.refuse(w, r, http.StatusBadRequest, "unreadable")
@@ -140,11 +134,8 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.Headers[h] = v
 		}
 	}
-	dup, err := rc.intake.Accept(r.Context(), d)
-	if err != nil {
-		rc.log.Error("shopify webhook not recorded", "shop", shop, "topic", topic, "err", err)
-		w.Header().Set("Retry-After", "5")
-		webhooks.WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+	dup, ok := webhooks.Record(w, r, rc.intake, d, rc.log)
+	if !ok {
 		return
 	}
 	webhooks.WriteJSON(w, http.StatusOK, map[string]any{"delivery_id": d.ID, "duplicate": dup})
@@ -162,11 +153,6 @@ func (rc *Receiver) refuse(w http.ResponseWriter, r *http.Request, status int, r
 		"topic", cutHeader(r.Header.Get("X-Shopify-Topic")))
 	code := map[int]string{401: "unauthorized", 400: "invalid", 413: "too_large"}[status]
 	webhooks.WriteError(w, status, code, http.StatusText(status))
-}
-
-func jsonObject(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 1 && b[0] == '{' && json.Valid(b)
 }
 
 func cutHeader(s string) string {

@@ -95,7 +95,7 @@ func (s *Service) serveCommands(w http.ResponseWriter, r *http.Request) {
 		key = hex.EncodeToString(sum[:16])
 	}
 	d := &tickets.Delivery{Tenant: c.TeamID, Topic: "command:" + cmd.verb, Key: "command:" + key, Body: body}
-	if !s.record(r.Context(), w, d) {
+	if !s.record(w, r, d) {
 		return
 	}
 	if cmd.verb == "new" {

@@ -49,7 +49,7 @@ func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 			// change is what makes the second one a no-op.
 			d := &tickets.Delivery{Tenant: team, Topic: "action:" + a.ActionID,
 				Key: "action:" + team + ":" + in.User.ID + ":" + a.ActionID + ":" + a.ActionTS + ":" + in.Container.MessageTS, Body: body}
-			if !s.record(r.Context(), w, d) {
+			if !s.record(w, r, d) {
 				return
 			}
 		}
@@ -65,7 +65,7 @@ func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 		// A view is submitted once; its id keys the delivery (and the
 		// reply's message), so a resubmission changes nothing twice.
 		d := &tickets.Delivery{Tenant: team, Topic: "view:" + in.View.CallbackID, Key: "view:" + in.View.ID, Body: body}
-		if !s.record(r.Context(), w, d) {
+		if !s.record(w, r, d) {
 			return
 		}
 	case "message_action":
@@ -77,7 +77,7 @@ func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 			key = in.User.ID + ":" + in.ActionTS
 		}
 		d := &tickets.Delivery{Tenant: team, Topic: "shortcut:" + ShortcutCreateTicket, Key: "shortcut:" + key, Body: body}
-		if !s.record(r.Context(), w, d) {
+		if !s.record(w, r, d) {
 			return
 		}
 	}

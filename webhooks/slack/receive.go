@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -24,10 +23,9 @@ func (s *Service) Routes(r chi.Router) {
 // workspace's signing secrets. On failure it has answered: 413, 401 (a bare
 // message, never why), or 503 when the settings cannot be read.
 func (s *Service) verified(w http.ResponseWriter, r *http.Request) (Workspace, []byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, webhooks.MaxSlackBody))
+	body, err := webhooks.ReadBody(w, r, webhooks.MaxSlackBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.Is(err, webhooks.ErrTooLarge) {
 			s.reject("too_large")
 			webhooks.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
 		} else {
@@ -57,15 +55,10 @@ func (s *Service) reject(reason string) { s.opt.Metrics.rejected.WithLabelValues
 
 // record commits d to the inbox; Slack gets a 200 either way unless it could
 // not be recorded (503, so the Events API retries).
-func (s *Service) record(ctx context.Context, w http.ResponseWriter, d *tickets.Delivery) bool {
+func (s *Service) record(w http.ResponseWriter, r *http.Request, d *tickets.Delivery) bool {
 	d.Source = tickets.SourceSlack
-	if _, err := s.opt.Pipeline.Accept(ctx, d); err != nil {
-		s.opt.Logger.Error("slack delivery not recorded", "topic", d.Topic, "err", err)
-		w.Header().Set("Retry-After", "5")
-		webhooks.WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the request; retry later")
-		return false
-	}
-	return true
+	_, ok := webhooks.Record(w, r, s.opt.Pipeline, d, s.opt.Logger)
+	return ok
 }
 
 // serveEvents is POST /slack/events (the Events API).
@@ -99,7 +92,7 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 			s.opt.Logger.Info("slack: event from another workspace ignored", "team", env.TeamID)
 			break
 		}
-		if d := eventDelivery(env, ws, body); d != nil && !s.record(r.Context(), w, d) {
+		if d := eventDelivery(env, ws, body); d != nil && !s.record(w, r, d) {
 			return
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -20,11 +19,6 @@ import (
 // Path is where stores deliver webhooks.
 const Path = "/webhooks/woocommerce"
 
-// Accepter records a verified delivery durably (webhooks.Pipeline).
-type Accepter interface {
-	Accept(ctx context.Context, d *tickets.Delivery) (duplicate bool, err error)
-}
-
 // StoreFinder finds a connected store by its normalised key (*Stores).
 type StoreFinder interface {
 	Get(ctx context.Context, key string) (Store, error)
@@ -32,9 +26,9 @@ type StoreFinder interface {
 
 // Receiver serves POST /webhooks/woocommerce for every connected store.
 type Receiver struct {
-	Pipeline Accepter
+	Pipeline webhooks.Accepter
 	Stores   StoreFinder
-	Metrics  *webhooks.Metrics
+	Metrics  webhooks.Rejections
 	Log      *slog.Logger
 }
 
@@ -53,10 +47,9 @@ func supported(topic string) bool {
 // answers with a redirect: WooCommerce counts 3xx as delivered.
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	const src = tickets.SourceWooCommerce
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, webhooks.MaxShopBody))
+	body, err := webhooks.ReadBody(w, r, webhooks.MaxShopBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.Is(err, webhooks.ErrTooLarge) {
 			rc.reject(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
 		} else {
 			rc.reject(w, http.StatusBadRequest, "unreadable", "could not read the request body")
@@ -112,12 +105,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		},
 		Body: body,
 	}
-	dup, err := rc.Pipeline.Accept(r.Context(), d)
-	if err != nil {
-		// WooCommerce will not retry: reconciliation picks the change up.
-		rc.log().Error("woocommerce delivery not recorded; reconciliation will catch it", "store", st.Key, "topic", topic, "err", err)
-		w.Header().Set("Retry-After", "5")
-		webhooks.WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
+	// On a 503 WooCommerce will not retry: reconciliation picks it up.
+	dup, ok := webhooks.Record(w, r, rc.Pipeline, d, rc.log())
+	if !ok {
 		return
 	}
 	webhooks.WriteJSON(w, http.StatusAccepted, map[string]any{"delivery_id": d.ID, "duplicate": dup})

@@ -65,30 +65,34 @@ func TestReceiverRefusesBadRequestsAndLeavesNothing(t *testing.T) {
 		body   []byte
 		header http.Header
 		status int
+		reason string // counted in hub_deliveries_rejected_total; "" for none
 	}{
 		{"forged signature", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) {
 			h.Set(wc.HeaderSignature, wc.Sign("guessed", order))
-		}), 401},
-		{"unsigned JSON", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Del(wc.HeaderSignature) }), 401},
-		{"empty signature", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Set(wc.HeaderSignature, "") }), 401},
+		}), 401, "bad_signature"},
+		{"unsigned JSON", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Del(wc.HeaderSignature) }), 401, "unsigned"},
+		{"empty signature", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Set(wc.HeaderSignature, "") }), 401, "bad_signature"},
 		{"two signatures", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) {
 			h.Add(wc.HeaderSignature, wc.Sign(webhookSecret, order))
-		}), 401},
-		{"ping body with a bad signature", []byte("webhook_id=17"), with(http.Header{}, func(h http.Header) { h.Set(wc.HeaderSignature, "Zm9v") }), 401},
-		{"signed with another store's secret", order, signed(src, "order.updated", "other-store-secret", order), 401},
-		{"another store's source with this store's secret", order, signed("https://other.example.com/", "order.updated", webhookSecret, order), 401},
-		{"unknown store", order, signed("https://unknown.example.com/", "order.updated", webhookSecret, order), 401},
-		{"no source", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Del(wc.HeaderSource) }), 401},
-		{"source that is not a URL", order, signed("evil.io/<x>?", "order.updated", webhookSecret, order), 401},
-		{"oversized", bytes.Repeat([]byte("x"), 9<<20), signed(src, "order.updated", webhookSecret, []byte("x")), 413},
-		{"unsubscribed topic, validly signed", []byte(`{"id":5}`), signed(src, "product.updated", webhookSecret, []byte(`{"id":5}`)), 200},
-		{"action topic, validly signed", []byte(`{"action":"woocommerce_x","arg":1}`), signed(src, "action.woocommerce_x", webhookSecret, []byte(`{"action":"woocommerce_x","arg":1}`)), 200},
+		}), 401, "bad_signature"},
+		{"ping body with a bad signature", []byte("webhook_id=17"), with(http.Header{}, func(h http.Header) { h.Set(wc.HeaderSignature, "Zm9v") }), 401, "bad_signature"},
+		{"signed with another store's secret", order, signed(src, "order.updated", "other-store-secret", order), 401, "bad_signature"},
+		{"another store's source with this store's secret", order, signed("https://other.example.com/", "order.updated", webhookSecret, order), 401, "bad_signature"},
+		{"unknown store", order, signed("https://unknown.example.com/", "order.updated", webhookSecret, order), 401, "unknown_store"},
+		{"no source", order, with(signed(src, "order.updated", webhookSecret, order), func(h http.Header) { h.Del(wc.HeaderSource) }), 401, "bad_signature"},
+		{"source that is not a URL", order, signed("evil.io/<x>?", "order.updated", webhookSecret, order), 401, "unknown_store"},
+		{"oversized", bytes.Repeat([]byte("x"), 9<<20), signed(src, "order.updated", webhookSecret, []byte("x")), 413, "too_large"},
+		{"unsubscribed topic, validly signed", []byte(`{"id":5}`), signed(src, "product.updated", webhookSecret, []byte(`{"id":5}`)), 200, ""},
+		{"action topic, validly signed", []byte(`{"action":"woocommerce_x","arg":1}`), signed(src, "action.woocommerce_x", webhookSecret, []byte(`{"action":"woocommerce_x","arg":1}`)), 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, body := b.post(t, tt.body, tt.header)
 			if status != tt.status {
 				t.Errorf("status %d (%s), want %d", status, body, tt.status)
+			}
+			if got := b.rejected.last(); got != tt.reason {
+				t.Errorf("counted as %q, want %q", got, tt.reason)
 			}
 			if strings.Contains(body, wc.Sign(webhookSecret, tt.body)) {
 				t.Error("the answer contains the expected signature")

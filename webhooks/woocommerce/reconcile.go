@@ -12,6 +12,7 @@ import (
 
 	wc "hub/connectors/woocommerce"
 	"hub/tickets"
+	"hub/webhooks"
 )
 
 // Task types of reconciliation: the periodic one fans out to one task per
@@ -40,7 +41,7 @@ func NewReconcileStoreTask(store string) *asynq.Task {
 // each change is processed exactly once whichever way it arrived.
 type Reconciler struct {
 	Stores   *Stores
-	Pipeline Accepter
+	Pipeline webhooks.Accepter
 	Queue    interface {
 		EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
 	}

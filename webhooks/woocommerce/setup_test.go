@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,31 @@ type bundle struct {
 	queue    string
 	metrics  *woo.Metrics
 	storeKey string
+	rejected *rejections
+}
+
+// rejections records the reasons the receiver counts refusals under.
+type rejections struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *rejections) Rejected(_ tickets.Source, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reasons = append(r.reasons, reason)
+}
+
+// last is the most recent reason, "" when none since the last call.
+func (r *rejections) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.reasons) == 0 {
+		return ""
+	}
+	last := r.reasons[len(r.reasons)-1]
+	r.reasons = nil
+	return last
 }
 
 func setup(t *testing.T) *bundle {
@@ -61,7 +87,8 @@ func setup(t *testing.T) *bundle {
 	b.pipe.Handle(tickets.SourceWooCommerce, &woo.Decoder{Stores: b.stores})
 
 	r := chi.NewRouter()
-	r.Post(woo.Path, (&woo.Receiver{Pipeline: b.pipe, Stores: b.stores}).ServeHTTP)
+	b.rejected = &rejections{}
+	r.Post(woo.Path, (&woo.Receiver{Pipeline: b.pipe, Stores: b.stores, Metrics: b.rejected}).ServeHTTP)
 	b.hub = httptest.NewServer(r)
 	t.Cleanup(b.hub.Close)
 	_ = ctx

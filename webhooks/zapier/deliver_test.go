@@ -125,7 +125,10 @@ func TestGoneRemovesTheHookAndServerErrorsAreRetried(t *testing.T) {
 	if got := len(b.fake.Received("flaky")); got != 0 {
 		t.Fatalf("flaky got %d before its retry", got)
 	}
-	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	hooks, err := b.store.ListHooks(b.ctx, b.key.ID)
+	if err != nil || len(hooks) != 2 {
+		t.Fatalf("after the 410: %d hooks (%v), want the 2 others", len(hooks), err)
+	}
 	for _, h := range hooks {
 		if h.ID == dead.ID {
 			t.Fatal("the hook that answered 410 is still subscribed")
@@ -142,8 +145,8 @@ func TestGoneRemovesTheHookAndServerErrorsAreRetried(t *testing.T) {
 	if got := len(b.fake.Received("fine")); got != 1 {
 		t.Errorf("fine got %d posts, want exactly 1", got)
 	}
-	hooks, _ = store{b.store}.ListHooks(b.ctx, b.key.ID)
-	if len(hooks) != 2 {
+	hooks, err = b.store.ListHooks(b.ctx, b.key.ID)
+	if err != nil || len(hooks) != 2 {
 		t.Errorf("%d hooks left, want 2", len(hooks))
 	}
 	for _, h := range hooks {
@@ -185,7 +188,7 @@ func TestRefusedTargetsAreNotRetried(t *testing.T) {
 	if got := b.fake.Received("elsewhere"); len(got) != 0 {
 		t.Errorf("the redirect was followed")
 	}
-	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	hooks, _ := b.store.ListHooks(b.ctx, b.key.ID)
 	if len(hooks) != 1 || hooks[0].Failures != 1 || hooks[0].LastError == "" {
 		t.Errorf("the refusal was not recorded: %+v", hooks)
 	}
@@ -203,7 +206,10 @@ func TestAHookThatKeepsFailingIsPaused(t *testing.T) {
 			t.Fatalf("attempt %d: %v", i, errs)
 		}
 	}
-	hooks, _ := store{b.store}.ListHooks(b.ctx, b.key.ID)
+	hooks, err := b.store.ListHooks(b.ctx, b.key.ID)
+	if err != nil || len(hooks) != 1 {
+		t.Fatalf("the failing hook should be kept, paused: %d hooks (%v)", len(hooks), err)
+	}
 	if hooks[0].PausedAt == nil {
 		t.Fatalf("hook not paused after failing for 45 minutes: %+v", hooks[0])
 	}
