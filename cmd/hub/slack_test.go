@@ -868,3 +868,20 @@ func TestSlackAlertReachesTheTriageChannel(t *testing.T) {
 		t.Errorf("alert not escaped: %q", text)
 	}
 }
+
+// A body over Slack's cap is refused with 413 before anything reads it as
+// an event, and counted; even validly signed, nothing is recorded.
+func TestSlackOversizedBodyIs413(t *testing.T) {
+	h := bootSlackHub(t, nil)
+	big := `{"type":"event_callback","pad":"` + strings.Repeat("x", 1<<20) + `"}`
+	if code, body := h.signed(t, "/slack/events", "application/json", big); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d (%s), want 413", code, body)
+	}
+	_, _, metrics := h.call(t, http.MethodGet, "/metrics", "", nil)
+	if !strings.Contains(string(metrics), `hub_slack_rejected_total{reason="too_large"} 1`) {
+		t.Error("the refusal was not counted as too_large")
+	}
+	if ds, err := h.app.store.ListDeliveries(context.Background(), "", 10); err != nil || len(ds) != 0 {
+		t.Errorf("%d deliveries recorded (%v)", len(ds), err)
+	}
+}
