@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
 )
 
@@ -41,9 +42,14 @@ func Apply(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // ApplyURL connects to databaseURL and applies the migrations. The database
-// must exist (see EnsureDatabase).
+// must exist (see EnsureDatabase). The URL may carry pgxpool's settings
+// (pool_max_conns, ...), which are the pool's business, not the server's.
 func ApplyURL(ctx context.Context, databaseURL string) error {
-	conn, err := pgx.Connect(ctx, databaseURL)
+	cfg, err := connConfig(databaseURL)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("migrations: connect: %w", err)
 	}
@@ -56,9 +62,9 @@ func ApplyURL(ctx context.Context, databaseURL string) error {
 // does nothing when the database can be reached, so it needs no rights beyond
 // connecting in the usual case.
 func EnsureDatabase(ctx context.Context, databaseURL string) error {
-	cfg, err := pgx.ParseConfig(databaseURL)
+	cfg, err := connConfig(databaseURL)
 	if err != nil {
-		return fmt.Errorf("migrations: parse database URL: %w", err)
+		return err
 	}
 	name := cfg.Database
 	conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -84,6 +90,17 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 		return fmt.Errorf("migrations: create database %q: %w", name, err)
 	}
 	return nil
+}
+
+// connConfig parses a database URL as the hub's pool does, so that pool
+// settings in it are understood rather than sent to the server as unknown
+// run-time parameters.
+func connConfig(databaseURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: parse database URL: %w", err)
+	}
+	return cfg.ConnConfig, nil
 }
 
 func hasCode(err error, code string) bool {

@@ -140,3 +140,16 @@ func TestEnsureDatabaseBadServer(t *testing.T) {
 		t.Fatal("EnsureDatabase on a closed port: want an error")
 	}
 }
+
+// DATABASE_URL may carry the pool's settings: migrations must understand
+// them as the pool does instead of sending them to the server.
+func TestPoolSettingsInTheURL(t *testing.T) {
+	ctx := context.Background()
+	url := freshURL(t) + "&pool_max_conns=40&pool_min_conns=2&pool_max_conn_lifetime=1h"
+	if err := migrations.EnsureDatabase(ctx, url); err != nil {
+		t.Fatalf("EnsureDatabase with pool settings: %v", err)
+	}
+	if err := migrations.ApplyURL(ctx, url); err != nil {
+		t.Fatalf("ApplyURL with pool settings: %v", err)
+	}
+}

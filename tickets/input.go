@@ -88,12 +88,20 @@ type Delivery struct {
 	// key). A second delivery with the same (Source, Key) is a duplicate.
 	Key string
 	// AltKey is an optional second dedupe key (e.g. Shopify's event id).
-	AltKey      string
-	Headers     map[string]string
-	Body        []byte
-	Status      DeliveryStatus
-	Error       string
-	Attempts    int
+	AltKey  string
+	Headers map[string]string
+	Body    []byte
+	Status  DeliveryStatus
+	// Error is why it failed or was ignored; while it is still received,
+	// why its last try did not succeed.
+	Error string
+	// Attempts counts the tries that ran: failed ones while it is retried,
+	// and the one that finished it. Waiting for a vendor's rate limit or
+	// for the hub's own database or Redis to come back is not a try.
+	Attempts int
+	// RetryAt is when the next try is due while a received delivery is
+	// being retried; nil otherwise.
+	RetryAt     *time.Time
 	ReceivedAt  time.Time
 	ProcessedAt *time.Time
 }

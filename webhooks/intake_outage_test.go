@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,5 +46,21 @@ func TestPostgresDownAnswers503(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// The key check comes first and needs the database too: with it down the
+// intake answers 503 with Retry-After, not a bare 503 or a 401.
+func TestIntakeKeyCheckDownAnswers503WithRetryAfter(t *testing.T) {
+	pipe := webhooks.New(nil, nil, nil, webhooks.Options{})
+	down := func(context.Context, string) (tickets.Actor, error) {
+		return tickets.Actor{}, errors.New("postgres: authenticate: dial tcp 127.0.0.1:5432: connection refused")
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/zapier", strings.NewReader(`{"subject":"x","email":"a@example.com"}`))
+	req.Header.Set("X-API-Key", "whatever-key-1234")
+	pipe.ServeIntake(down).ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
 	}
 }

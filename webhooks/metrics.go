@@ -17,6 +17,7 @@ type Metrics struct {
 	taskFailures    *prometheus.CounterVec
 	enqueueFailures prometheus.Counter
 	swept           prometheus.Counter
+	takenOver       prometheus.Counter
 }
 
 // NewMetrics creates the series and registers them with reg (nil: not
@@ -46,11 +47,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		swept: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hub_swept_deliveries_total",
-			Help: "Deliveries re-enqueued by the sweeper.",
+			Help: "Deliveries the sweeper enqueued because they had no task.",
+		}),
+		takenOver: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hub_tasks_taken_over_total",
+			Help: "Tasks of workers that died, taken over by the sweeper.",
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.rejected, m.taskSeconds, m.taskFailures, m.enqueueFailures, m.swept)
+		reg.MustRegister(m.deliveries, m.rejected, m.taskSeconds, m.taskFailures, m.enqueueFailures, m.swept, m.takenOver)
 	}
 	return m
 }

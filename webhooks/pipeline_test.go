@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"hub/tickets/postgres"
 	"hub/tickets/postgres/pgtest"
 	"hub/webhooks"
+	"hub/webhooks/faulttest"
 )
 
 // bundle is one pipeline on its own database and its own asynq queue, so
@@ -34,22 +36,42 @@ type bundle struct {
 
 type setupOpts struct {
 	redisDB    int
+	redisAddr  string // default: the machine's Redis
 	staleAfter time.Duration
 	sweepEvery time.Duration
+	maxRetry   int                   // default 3
 	queueRedis *asynq.RedisClientOpt // where the pipeline enqueues (default: redis)
+	// pgProxy, when set, is the way the store reaches Postgres, so that a
+	// test can take the database away.
+	pgProxy *faulttest.Proxy
 }
 
 func setup(t testing.TB, o setupOpts) *bundle {
 	t.Helper()
 	dbURL := pgtest.URL(t)
-	pool, err := pgxpool.New(context.Background(), dbURL)
+	storeURL := dbURL
+	if o.pgProxy != nil {
+		u, _ := url.Parse(dbURL)
+		u.Host = o.pgProxy.Addr()
+		q := u.Query()
+		q.Set("connect_timeout", "2")
+		u.RawQuery = q.Encode()
+		storeURL = u.String()
+	}
+	pool, err := pgxpool.New(context.Background(), storeURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	if o.redisAddr == "" {
+		o.redisAddr = "localhost:6379"
+	}
+	if o.maxRetry == 0 {
+		o.maxRetry = 3
+	}
 	b := &bundle{
 		store: postgres.New(pool, postgres.Options{}),
-		redis: asynq.RedisClientOpt{Addr: "localhost:6379", DB: o.redisDB},
+		redis: asynq.RedisClientOpt{Addr: o.redisAddr, DB: o.redisDB},
 		queue: "test-" + randomHex(6),
 		dbURL: dbURL,
 	}
@@ -67,11 +89,13 @@ func setup(t testing.TB, o setupOpts) *bundle {
 		q = qc
 	}
 	b.pipe = webhooks.New(b.store, q, b.insp, webhooks.Options{
-		Queue:      b.queue,
-		StaleAfter: o.staleAfter,
-		SweepEvery: o.sweepEvery,
-		RelayEvery: 50 * time.Millisecond,
-		MaxRetry:   3,
+		Queue:         b.queue,
+		StaleAfter:    o.staleAfter,
+		SweepEvery:    o.sweepEvery,
+		RelayEvery:    50 * time.Millisecond,
+		MaxRetry:      o.maxRetry,
+		IsUnavailable: postgres.IsUnavailable,
+		Marks:         redisMarks{redis.NewClient(&redis.Options{Addr: o.redisAddr, DB: o.redisDB})},
 	})
 	b.pipe.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 	return b
@@ -110,6 +134,18 @@ func (b *bundle) startWorker(t testing.TB) (stop func()) {
 	}
 	t.Cleanup(stop)
 	return stop
+}
+
+// redisMarks is the hub's take-over marks, as cmd/hub keeps them.
+type redisMarks struct{ rdb *redis.Client }
+
+func (m redisMarks) Mark(ctx context.Context, key string, ttl time.Duration) error {
+	return m.rdb.Set(ctx, key, 1, ttl).Err()
+}
+
+func (m redisMarks) Marked(ctx context.Context, key string) (bool, error) {
+	n, err := m.rdb.Exists(ctx, key).Result()
+	return n > 0, err
 }
 
 func randomHex(n int) string {
@@ -261,6 +297,7 @@ func setupOn(t *testing.T, b *bundle) *bundle {
 	c := *b
 	c.pipe = webhooks.New(b.store, b.client, b.insp, webhooks.Options{
 		Queue: b.queue, StaleAfter: 200 * time.Millisecond, SweepEvery: 100 * time.Millisecond, RelayEvery: 50 * time.Millisecond,
+		EnqueueTimeout: 5 * time.Second, // a slow shared machine must not fail an enqueue here
 	})
 	c.pipe.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 	return &c

@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"hub/tickets"
+	"hub/tickets/api"
 )
 
 // Body caps per source (PROTOCOLS.md §5): large orders for the shops, less
@@ -18,6 +20,9 @@ const (
 	MaxSlackBody  = 1 << 20
 	MaxZapierBody = 2 << 20
 )
+
+// RecordTimeout bounds recording and enqueueing one delivery.
+const RecordTimeout = 3 * time.Second
 
 // ErrTooLarge is ReadBody's error for a body over the limit (answer 413).
 var ErrTooLarge = errors.New("body too large")
@@ -37,10 +42,14 @@ type Accepter interface {
 // the inbox (duplicate reports a repeat), or the sender is answered 503 with
 // Retry-After, so that it retries, and ok is false.
 func Record(w http.ResponseWriter, r *http.Request, a Accepter, d *tickets.Delivery, log *slog.Logger) (duplicate, ok bool) {
-	dup, err := a.Accept(r.Context(), d)
+	// A database that hangs must not outlast the sender's patience
+	// (Shopify gives up after 5 s and counts a failure): past the budget
+	// the sender is told to retry.
+	ctx, cancel := context.WithTimeout(r.Context(), RecordTimeout)
+	defer cancel()
+	dup, err := a.Accept(ctx, d)
 	if err != nil {
 		log.Error("delivery not recorded", "source", d.Source, "tenant", d.Tenant, "topic", d.Topic, "err", err)
-		w.Header().Set("Retry-After", "5")
 		WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")
 		return false, false
 	}
@@ -65,6 +74,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // safe to show: never a signature, a secret or a stack trace.
 func WriteError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/json")
+	api.SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
 }
@@ -72,6 +82,7 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 // WriteJSON answers status with v as JSON.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	api.SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

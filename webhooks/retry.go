@@ -45,6 +45,13 @@ func Wait(d time.Duration, cause error) error {
 
 const maxBackoff = 10 * time.Minute
 
+// backoff is the delay before retry n+1: 1s doubling, capped, with jitter.
+func backoff(n int) time.Duration {
+	d := time.Second << min(n, 10)
+	d = min(d, maxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
 // RetryDelay is the asynq RetryDelayFunc for every task: a vendor's
 // Retry-After is honoured (capped at an hour); a task whose worker died is
 // retried at once; anything else backs off exponentially with jitter.
@@ -58,9 +65,7 @@ func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	if errors.Is(err, asynq.ErrLeaseExpired) {
 		return time.Second
 	}
-	d := time.Second << min(n, 10)
-	d = min(d, maxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return backoff(n)
 }
 
 // IsFailure is the asynq IsFailure predicate: being told to wait by a

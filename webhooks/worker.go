@@ -74,14 +74,20 @@ func (p *Pipeline) HandleDelivery(ctx context.Context, task *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("delivery task payload %q: %w", task.Payload(), asynq.SkipRetry)
 	}
+	if wait, down := p.outage.wait(p.opt.Now()); down {
+		// The database was unreachable a moment ago: wait for it without
+		// knocking, and without using up a retry.
+		return Wait(wait, errOutage)
+	}
 	log := p.opt.Logger.With("delivery_id", id)
 	d, err := p.store.GetDelivery(ctx, id)
 	if err != nil {
 		if tickets.ErrorCode(err) == tickets.ENOTFOUND {
 			return fmt.Errorf("delivery %d is gone: %w", id, asynq.SkipRetry)
 		}
-		return err
+		return p.retry(ctx, tickets.Delivery{ID: id}, err)
 	}
+	p.outage.up()
 	if d.Status != tickets.DeliveryReceived {
 		return nil // done by an earlier run
 	}
@@ -97,7 +103,7 @@ func (p *Pipeline) HandleDelivery(ctx context.Context, task *asynq.Task) error {
 	}
 	if out.Ignore != "" {
 		if err := p.store.IgnoreDelivery(ctx, d.ID, out.Ignore); err != nil {
-			return err
+			return p.retry(ctx, d, err)
 		}
 		p.opt.Metrics.delivery(d.Source, "ignored")
 		log.Info("delivery ignored", "reason", out.Ignore)
@@ -113,25 +119,57 @@ func (p *Pipeline) HandleDelivery(ctx context.Context, task *asynq.Task) error {
 	}
 	if applied {
 		p.opt.Metrics.delivery(d.Source, "processed")
-		log.Info("delivery processed", "commands", len(out.Commands))
+		log.Debug("delivery processed", "commands", len(out.Commands))
 		p.Kick()
 	}
 	return nil
 }
 
-// fail records a delivery that cannot succeed (or has run out of retries)
-// as failed, and returns what asynq should do with the task.
+// errOutage is what a task waits on while the database is unreachable.
+var errOutage = errors.New("waiting for the database to come back")
+
+// fail handles an error processing d: a failure no retry can fix, or the
+// last retry's, marks the delivery failed with the reason (kept and
+// replayable); anything else is retried.
 func (p *Pipeline) fail(ctx context.Context, d tickets.Delivery, cause error) error {
-	permanent := IsPermanent(cause)
-	if !permanent && !lastAttempt(ctx) {
-		return cause // asynq retries with RetryDelay
+	if !IsPermanent(cause) && (d.Attempts+1 <= p.opt.MaxRetry || p.unavailable(cause)) {
+		return p.retry(ctx, d, cause)
 	}
 	if err := p.store.FailDelivery(ctx, d.ID, cause.Error()); err != nil {
-		return fmt.Errorf("mark delivery %d failed (%v): %w", d.ID, cause, err)
+		return p.retry(ctx, d, fmt.Errorf("mark delivery %d failed (%v): %w", d.ID, cause, err))
 	}
 	p.opt.Metrics.delivery(d.Source, "failed")
 	p.opt.Logger.Warn("delivery failed", "delivery_id", d.ID, "source", d.Source, "topic", d.Topic, "reason", cause.Error())
 	return fmt.Errorf("%w: %w", cause, asynq.SkipRetry)
+}
+
+// retry schedules d's next try and records it on the delivery, so that
+// its row tells the truth: the tries so far, the last error, when the next
+// is due. Every retry asks asynq to wait rather than to count a failure:
+// the budget is the row's, and an outage or a vendor's rate limit uses up
+// none of it.
+func (p *Pipeline) retry(ctx context.Context, d tickets.Delivery, cause error) error {
+	now := p.opt.Now()
+	if p.unavailable(cause) {
+		return Wait(p.outage.down(now), cause)
+	}
+	delay, rateLimited := RetryAfterOf(cause)
+	if !rateLimited {
+		delay = backoff(d.Attempts)
+	}
+	if d.Source != "" { // a loaded delivery: its row can be written
+		if _, err := p.store.RetryDelivery(ctx, d.ID, cause.Error(), now.Add(delay), !rateLimited); err != nil {
+			if p.unavailable(err) {
+				return Wait(p.outage.down(now), cause)
+			}
+			p.opt.Logger.Warn("delivery: record retry", "delivery_id", d.ID, "err", err)
+		}
+	}
+	return Wait(delay, cause)
+}
+
+func (p *Pipeline) unavailable(err error) bool {
+	return err != nil && !IsPermanent(err) && p.opt.IsUnavailable(err)
 }
 
 func lastAttempt(ctx context.Context) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"hub/enrich"
 	"hub/migrations"
@@ -31,6 +32,7 @@ type App struct {
 	log      *slog.Logger
 	pool     *pgxpool.Pool
 	store    *postgres.Store
+	redis    redis.UniversalClient // shared by the asynq client and inspector
 	client   *asynq.Client
 	insp     *asynq.Inspector
 	pipeline *webhooks.Pipeline
@@ -70,11 +72,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := migrations.ApplyURL(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: prometheus.NewRegistry()}
+	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
 
@@ -90,14 +93,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 	}
 
-	a.client = asynq.NewClient(cfg.Redis)
-	a.insp = asynq.NewInspector(cfg.Redis)
+	a.client = asynq.NewClientFromRedisClient(a.redis)
+	a.insp = asynq.NewInspectorFromRedisClient(a.redis)
 	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp))
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
-		StaleAfter: cfg.StaleAfter,
-		Queue:      cfg.Queue,
-		Logger:     log,
-		Metrics:    webhooks.NewMetrics(a.reg),
+		StaleAfter:    cfg.StaleAfter,
+		Queue:         cfg.Queue,
+		Logger:        log,
+		Metrics:       webhooks.NewMetrics(a.reg),
+		IsUnavailable: postgres.IsUnavailable,
+		Marks:         redisMarks{a.redis},
 	})
 	a.pipeline.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 
@@ -160,6 +165,7 @@ func (a *App) Close() {
 	}
 	_ = a.client.Close()
 	_ = a.insp.Close()
+	_ = a.redis.Close()
 	a.pool.Close()
 }
 

@@ -43,9 +43,13 @@ func (a *App) deliveriesCommand(ctx context.Context, sub, status string, limit i
 			return err
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSOURCE\tTOPIC\tSTATUS\tRECEIVED\tERROR")
+		fmt.Fprintln(tw, "ID\tSOURCE\tTOPIC\tSTATUS\tATTEMPTS\tNEXT TRY\tRECEIVED\tERROR")
 		for _, d := range list {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Source, d.Topic, d.Status,
+			next := "-"
+			if d.RetryAt != nil {
+				next = d.RetryAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Source, d.Topic, d.Status, d.Attempts, next,
 				d.ReceivedAt.UTC().Format(time.RFC3339), cut(d.Error, 80))
 		}
 		return tw.Flush()

@@ -69,11 +69,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, configError{"DATABASE_URL", "must be a postgres:// URL"}
 	}
-	opt, err := asynq.ParseRedisURI(c.RedisURL)
+	rc, err := parseRedisURL(c.RedisURL)
 	if err != nil {
-		return c, configError{"REDIS_URL", "must be a redis:// or rediss:// URL"}
+		return c, configError{"REDIS_URL", err.Error()}
 	}
-	c.Redis = opt
+	c.Redis = rc
 	if c.APIKey != "" && len(c.APIKey) < 16 {
 		return c, configError{"HUB_API_KEY", "must be at least 16 characters"}
 	}

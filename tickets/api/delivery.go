@@ -22,6 +22,7 @@ type Delivery struct {
 	Status      string     `json:"status"`
 	Error       string     `json:"error"`
 	Attempts    int        `json:"attempts"`
+	NextAttempt *time.Time `json:"next_attempt_at"`
 	ReceivedAt  time.Time  `json:"received_at"`
 	ProcessedAt *time.Time `json:"processed_at"`
 }
@@ -37,6 +38,7 @@ func DeliveryJSON(d tickets.Delivery) Delivery {
 		Status:      string(d.Status),
 		Error:       d.Error,
 		Attempts:    d.Attempts,
+		NextAttempt: utc(d.RetryAt),
 		ReceivedAt:  d.ReceivedAt.UTC(),
 		ProcessedAt: utc(d.ProcessedAt),
 	}

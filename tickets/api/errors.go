@@ -91,6 +91,19 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	writeJSON(w, r, log, status, errorBody{body})
 }
 
+// RetryAfterSeconds is what every 503 the hub gives asks a caller to wait:
+// an outage or overload passes, and a sender that retries at once only
+// adds to it.
+const RetryAfterSeconds = "5"
+
+// SetRetryAfter gives a 503 (or 429) its Retry-After unless the handler
+// set one already.
+func SetRetryAfter(w http.ResponseWriter, status int) {
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", RetryAfterSeconds)
+	}
+}
+
 // reply writes v as JSON with status. It returns nil so that handlers can end
 // with it. v is encoded before the status goes out, so a value that cannot be
 // encoded is still a clean 500.
@@ -112,6 +125,7 @@ func writeJSON(w http.ResponseWriter, r *http.Request, log *slog.Logger, status 
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		// The client left; nothing more to tell it.

@@ -65,6 +65,9 @@ func TestErrorMapping(t *testing.T) {
 			if strings.Contains(string(res.body), "secret") {
 				t.Errorf("response shows the internal detail: %s", res.body)
 			}
+			if ra := res.header.Get("Retry-After"); (tc.status == 503) != (ra != "") {
+				t.Errorf("status %d with Retry-After %q: every 503, and only a 503, asks the caller to wait", tc.status, ra)
+			}
 			if tc.status >= 500 && !strings.Contains(logs.String(), tc.err.Error()) {
 				t.Errorf("log lacks the detail %q: %s", tc.err, logs.String())
 			}
@@ -109,6 +112,9 @@ func TestRequireKey(t *testing.T) {
 		res := serve(t, admin, "GET", "/admin/queues", tc.key)
 		if res.status != tc.status || !strings.Contains(string(res.body), tc.body) {
 			t.Errorf("key %q: %d %s, want %d with %s", tc.key, res.status, res.body, tc.status, tc.body)
+		}
+		if tc.status == 503 && res.header.Get("Retry-After") == "" {
+			t.Errorf("key %q: 503 without Retry-After (the key check failed because the database is down)", tc.key)
 		}
 	}
 	// A wrapper's own challenge (a Basic prompt for browsers) is kept.

@@ -11,12 +11,12 @@ import (
 	"hub/tickets"
 )
 
-const deliveryColumns = `id, source, tenant, topic, key, alt_key, headers, body, status, error, attempts, received_at, processed_at`
+const deliveryColumns = `id, source, tenant, topic, key, alt_key, headers, body, status, error, attempts, retry_at, received_at, processed_at`
 
 func scanDelivery(row pgx.Row) (tickets.Delivery, error) {
 	var d tickets.Delivery
 	err := row.Scan(&d.ID, &d.Source, &d.Tenant, &d.Topic, &d.Key, &d.AltKey, &d.Headers, &d.Body,
-		&d.Status, &d.Error, &d.Attempts, &d.ReceivedAt, &d.ProcessedAt)
+		&d.Status, &d.Error, &d.Attempts, &d.RetryAt, &d.ReceivedAt, &d.ProcessedAt)
 	return d, err
 }
 
@@ -39,13 +39,13 @@ func (s *Store) RecordDelivery(ctx context.Context, d *tickets.Delivery) (create
 	// Without a conflict target, DO NOTHING covers both unique keys; a racing
 	// identical insert waits for the first to commit and then does nothing.
 	err = s.pool.QueryRow(ctx, `
-		insert into deliveries (source, tenant, topic, key, alt_key, headers, body, status, received_at)
-		values ($1, $2, $3, $4, $5, $6, $7, 'received', $8)
+		insert into deliveries (source, tenant, topic, key, alt_key, headers, body, status, received_at, sweep_at)
+		values ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $8)
 		on conflict do nothing
 		returning id`,
 		d.Source, d.Tenant, d.Topic, d.Key, d.AltKey, headers, body, now).Scan(&d.ID)
 	if err == nil {
-		d.Status, d.Error, d.Attempts, d.ReceivedAt, d.ProcessedAt = tickets.DeliveryReceived, "", 0, now, nil
+		d.Status, d.Error, d.Attempts, d.RetryAt, d.ReceivedAt, d.ProcessedAt = tickets.DeliveryReceived, "", 0, nil, now, nil
 		return true, nil
 	}
 	if !isNoRows(err) {
@@ -112,7 +112,7 @@ func (s *Store) ApplyDelivery(ctx context.Context, id int64, actor tickets.Actor
 			}
 		}
 		_, err = tx.Exec(ctx, `
-			update deliveries set status = 'processed', error = '', processed_at = $2, attempts = attempts + 1
+			update deliveries set status = 'processed', error = '', processed_at = $2, attempts = attempts + 1, retry_at = null
 			where id = $1`, id, s.now())
 		if err != nil {
 			return dbError("mark delivery processed", err)
@@ -178,7 +178,7 @@ func (s *Store) finishDelivery(ctx context.Context, id int64, to tickets.Deliver
 	var updated bool
 	err := s.pool.QueryRow(ctx, `
 		with upd as (
-			update deliveries set status = $2, error = $3, processed_at = $4, attempts = attempts + 1
+			update deliveries set status = $2, error = $3, processed_at = $4, attempts = attempts + 1, retry_at = null
 			where id = $1 and status = 'received'
 			returning status
 		)
@@ -198,12 +198,14 @@ func (s *Store) finishDelivery(ctx context.Context, id int64, to tickets.Deliver
 	return nil
 }
 
-// ReplayDelivery puts a failed or ignored delivery back to received.
+// ReplayDelivery puts a failed or ignored delivery back to received, with
+// a fresh set of retries.
 func (s *Store) ReplayDelivery(ctx context.Context, id int64) (tickets.Delivery, error) {
 	d, err := scanDelivery(s.pool.QueryRow(ctx, `
-		update deliveries set status = 'received', error = '', processed_at = null
+		update deliveries set status = 'received', error = '', processed_at = null,
+			attempts = 0, retry_at = null, sweep_at = $2
 		where id = $1 and status in ('failed', 'ignored')
-		returning `+deliveryColumns, id))
+		returning `+deliveryColumns, id, s.now()))
 	if err == nil {
 		return d, nil
 	}
@@ -217,17 +219,41 @@ func (s *Store) ReplayDelivery(ctx context.Context, id int64) (tickets.Delivery,
 	return cur, tickets.Errorf(tickets.ECONFLICT, "delivery %d is %s; only failed or ignored deliveries can be replayed", id, cur.Status)
 }
 
-// StaleDeliveries returns ids of deliveries still "received" that arrived
-// before the cutoff: the sweeper re-enqueues them.
-func (s *Store) StaleDeliveries(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+// RetryDelivery records that a received delivery's try did not succeed
+// and when the next one is due. counted says whether the try uses up one
+// of its retries (a vendor's rate limit does not). It returns the tries
+// used so far.
+func (s *Store) RetryDelivery(ctx context.Context, id int64, reason string, at time.Time, counted bool) (attempts int, err error) {
+	at = at.UTC().Truncate(time.Microsecond)
+	err = s.pool.QueryRow(ctx, `
+		update deliveries
+		set attempts = attempts + case when $4 then 1 else 0 end, error = $2, retry_at = $3, sweep_at = $3
+		where id = $1 and status = 'received'
+		returning attempts`, id, reason, at, counted).Scan(&attempts)
+	if isNoRows(err) {
+		return 0, tickets.Errorf(tickets.ECONFLICT, "delivery %d is no longer received", id)
+	}
+	return attempts, dbError("note delivery retry", err)
+}
+
+// ClaimStaleDeliveries returns up to limit deliveries still "received"
+// whose task was due before cutoff, oldest first, and marks them as due
+// again at claimed, so that the next claim (by this sweeper or one in
+// another process) moves on to the ones behind them. Rows another sweeper
+// is claiming at the same moment are skipped.
+func (s *Store) ClaimStaleDeliveries(ctx context.Context, cutoff, claimed time.Time, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
-		select id from deliveries
-		where status = 'received' and received_at < $1
-		order by received_at, id
-		limit $2`, before, clamp(limit, 100, 1000))
+		update deliveries set sweep_at = $2
+		where id in (
+			select id from deliveries
+			where status = 'received' and sweep_at < $1
+			order by sweep_at
+			limit $3
+			for update skip locked)
+		returning id`, cutoff, claimed.UTC().Truncate(time.Microsecond), clamp(limit, 500, 5000))
 	if err != nil {
-		return nil, dbError("stale deliveries", err)
+		return nil, dbError("claim stale deliveries", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	return ids, dbError("stale deliveries", err)
+	return ids, dbError("claim stale deliveries", err)
 }

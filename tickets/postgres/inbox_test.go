@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -220,7 +221,7 @@ func TestDeliveryFailReplayIgnore(t *testing.T) {
 	}
 }
 
-func TestStaleDeliveries(t *testing.T) {
+func TestClaimStaleDeliveries(t *testing.T) {
 	b := setup(t)
 	var recorded []int64
 	for _, key := range []string{"s1", "s2", "s3", "s4"} {
@@ -232,12 +233,105 @@ func TestStaleDeliveries(t *testing.T) {
 	if _, err := b.store.ApplyDelivery(b.ctx, recorded[1], webhook, nil); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := b.store.StaleDeliveries(b.ctx, start.Add(150*time.Second), 10)
+	now := b.clock.Now()
+	ids, err := b.store.ClaimStaleDeliveries(b.ctx, start.Add(150*time.Second), now, 10)
 	if err != nil || len(ids) != 2 || ids[0] != recorded[0] || ids[1] != recorded[2] {
-		t.Errorf("stale = %v, %v; want [%d %d]", ids, err, recorded[0], recorded[2])
+		t.Errorf("claimed = %v, %v; want [%d %d]", ids, err, recorded[0], recorded[2])
 	}
-	ids, _ = b.store.StaleDeliveries(b.ctx, b.clock.Now(), 1)
-	if len(ids) != 1 || ids[0] != recorded[0] {
-		t.Errorf("stale with limit 1 = %v", ids)
+	// Claimed rows are due again from now: the next claim with the same
+	// cutoff moves on to the one behind them instead of seeing them again.
+	ids, _ = b.store.ClaimStaleDeliveries(b.ctx, now, now, 10)
+	if len(ids) != 1 || ids[0] != recorded[3] {
+		t.Errorf("second claim = %v; want only [%d]", ids, recorded[3])
+	}
+	ids, _ = b.store.ClaimStaleDeliveries(b.ctx, now, now, 10)
+	if len(ids) != 0 {
+		t.Errorf("third claim = %v; want none", ids)
+	}
+}
+
+// A page of deliveries that stays stuck never hides the ones behind it,
+// and two sweepers claiming at once never take the same row.
+func TestClaimStaleDeliveriesPagesThroughEveryRow(t *testing.T) {
+	b := setup(t)
+	const n = 1200
+	want := map[int64]bool{}
+	for i := range n {
+		d := delivery(fmt.Sprintf("page-%d", i))
+		if _, err := b.store.RecordDelivery(b.ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		want[d.ID] = true
+	}
+	b.clock.Advance(time.Hour)
+	cutoff := b.clock.Now()
+	seen := map[int64]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ids, err := b.store.ClaimStaleDeliveries(b.ctx, cutoff, cutoff, 100)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(ids) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, id := range ids {
+					seen[id]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Fatalf("claimed %d distinct deliveries, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c != 1 || !want[id] {
+			t.Fatalf("delivery %d claimed %d times", id, c)
+		}
+	}
+}
+
+func TestRetryDeliveryShowsTheTruth(t *testing.T) {
+	b := setup(t)
+	d := delivery("r-1")
+	if _, err := b.store.RecordDelivery(b.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	next := b.clock.Now().Add(30 * time.Second)
+	n, err := b.store.RetryDelivery(b.ctx, d.ID, "shopify: 500 internal error", next, true)
+	if err != nil || n != 1 {
+		t.Fatalf("RetryDelivery = %d, %v; want 1 attempt", n, err)
+	}
+	// A rate limit is not a try.
+	if n, err = b.store.RetryDelivery(b.ctx, d.ID, "shopify: throttled", next.Add(time.Minute), false); err != nil || n != 1 {
+		t.Fatalf("RetryDelivery (rate limit) = %d, %v; want still 1", n, err)
+	}
+	got, _ := b.store.GetDelivery(b.ctx, d.ID)
+	if got.Status != tickets.DeliveryReceived || got.Attempts != 1 || got.Error != "shopify: throttled" ||
+		got.RetryAt == nil || !got.RetryAt.Equal(next.Add(time.Minute)) {
+		t.Errorf("delivery in retry = %+v", got)
+	}
+	// The sweeper leaves it alone until its next try is due.
+	if ids, _ := b.store.ClaimStaleDeliveries(b.ctx, next, next, 10); len(ids) != 0 {
+		t.Errorf("claimed %v before its retry was due", ids)
+	}
+	if _, err := b.store.ApplyDelivery(b.ctx, d.ID, webhook, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = b.store.GetDelivery(b.ctx, d.ID)
+	if got.Attempts != 2 || got.RetryAt != nil || got.Error != "" {
+		t.Errorf("processed after a retry = %+v", got)
+	}
+	if _, err := b.store.RetryDelivery(b.ctx, d.ID, "late", next, true); tickets.ErrorCode(err) != tickets.ECONFLICT {
+		t.Errorf("RetryDelivery on a processed delivery = %v; want a conflict", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	slackapi "hub/connectors/slack"
 	"hub/tickets"
+	"hub/webhooks"
 )
 
 // TypeSync is the task that posts or updates a ticket's card.
@@ -77,12 +77,7 @@ const cardLockTTL = 2 * time.Minute
 // releaseOutbox marks this task's outbox row done (the pipeline does it
 // again when the task ends; it is idempotent).
 func (s *Service) releaseOutbox(ctx context.Context) {
-	tid, _ := asynq.GetTaskID(ctx)
-	rest, ok := strings.CutPrefix(tid, "outbox:")
-	if !ok {
-		return
-	}
-	if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+	if id, ok := webhooks.OutboxID(ctx); ok {
 		if err := s.opt.Store.CompleteOutbox(ctx, id); err != nil {
 			s.opt.Logger.Warn("slack sync: release outbox row", "outbox_id", id, "err", err)
 		}
