@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"hub/cmd/hub/bench"
 )
 
 const usage = `hub: the support integration hub
@@ -30,6 +32,7 @@ Usage:
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
   hub demo                         run a whole story against built-in fakes and print it
+  hub bench [flags]                load-test a hub of its own and check what it made (hub bench --help)
 
 Configuration comes from the environment (see README.md): HUB_ADDR,
 DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL, ...
@@ -77,9 +80,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect":
+	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect", "bench":
+	case "bench-ceiling":
+		// The bench's bare handler, run by `hub bench` as a child process.
+		return bench.ServeCeiling(ctx, getenv)
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	if cmd == "bench" {
+		return runBench(ctx, args, getenv, stdout, stderr)
 	}
 	if cmd == "demo" {
 		return runDemo(ctx, args, getenv, stdout, stderr)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 func (s *Server) authTest(Call) (any, string) {
@@ -21,8 +22,8 @@ func (s *Server) postMessage(c Call) (any, string) {
 	if ch == "" {
 		return nil, "channel_not_found"
 	}
-	m := &Posted{Channel: ch, TS: s.nextTSLocked(), ThreadTS: c.Form.Get("thread_ts"), Text: c.Form.Get("text"), Blocks: rawBlocks(c.Form.Get("blocks"))}
-	s.messages = append(s.messages, m)
+	m := &Posted{Channel: ch, TS: s.nextTSLocked(), ThreadTS: c.Form.Get("thread_ts"), Text: c.Form.Get("text"), Blocks: rawBlocks(c.Form.Get("blocks")), At: time.Now()}
+	s.addLocked(m)
 	return map[string]any{"channel": ch, "ts": m.TS, "message": map[string]any{"text": m.Text, "ts": m.TS, "bot_id": BotID, "user": BotUserID}}, ""
 }
 
@@ -33,17 +34,16 @@ func (s *Server) update(c Call) (any, string) {
 	if code := s.channels[ch]; code != "" {
 		return nil, code
 	}
-	for _, m := range s.messages {
-		if m.Channel == ch && m.TS == ts {
-			if m.User != "" {
-				return nil, "cant_update_message"
-			}
-			m.Text, m.Blocks = c.Form.Get("text"), rawBlocks(c.Form.Get("blocks"))
-			m.Updates++
-			return map[string]any{"channel": ch, "ts": ts, "text": m.Text}, ""
-		}
+	m := s.byTS[ch+" "+ts]
+	if m == nil {
+		return nil, "message_not_found"
 	}
-	return nil, "message_not_found"
+	if m.User != "" {
+		return nil, "cant_update_message"
+	}
+	m.Text, m.Blocks = c.Form.Get("text"), rawBlocks(c.Form.Get("blocks"))
+	m.Updates++
+	return map[string]any{"channel": ch, "ts": ts, "text": m.Text}, ""
 }
 
 func (s *Server) viewsOpen(c Call) (any, string) {

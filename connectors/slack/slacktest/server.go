@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	upstream "github.com/slack-go/slack/slacktest"
 )
@@ -42,6 +43,7 @@ type Posted struct {
 	Text     string
 	Blocks   json.RawMessage
 	Updates  int
+	At       time.Time // when it was posted
 }
 
 // Call is one Web API call.
@@ -59,7 +61,9 @@ type Server struct {
 	token     string
 	seq       int64
 	calls     []Call
+	lean      bool // keep no calls (benchmarks): Count and Calls see none
 	messages  []*Posted
+	byTS      map[string]*Posted // channel + " " + ts → message
 	users     map[string]User
 	failures  map[string][]failure // by method
 	channels  map[string]string    // channel → error code
@@ -74,7 +78,7 @@ type failure struct {
 
 // New starts a fake workspace with the default token, team and bot.
 func New() *Server {
-	s := &Server{token: Token, seq: 1700000000000000, users: map[string]User{}, failures: map[string][]failure{}, channels: map[string]string{}}
+	s := &Server{token: Token, seq: 1700000000000000, users: map[string]User{}, failures: map[string][]failure{}, channels: map[string]string{}, byTS: map[string]*Posted{}}
 	s.up = upstream.NewTestServer(func(c upstream.Customize) {
 		for method, h := range map[string]func(Call) (any, string){
 			"auth.test":             s.authTest,
@@ -220,8 +224,21 @@ func (s *Server) AddHistory(channel, user, text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.nextTSLocked()
-	s.messages = append(s.messages, &Posted{Channel: channel, TS: ts, Text: text, User: user})
+	s.addLocked(&Posted{Channel: channel, TS: ts, Text: text, User: user, At: time.Now()})
 	return ts
+}
+
+func (s *Server) addLocked(m *Posted) {
+	s.messages = append(s.messages, m)
+	s.byTS[m.Channel+" "+m.TS] = m
+}
+
+// Lean stops recording calls, for benchmarks that make hundreds of
+// thousands: Count and Calls then see none; Messages still works.
+func (s *Server) Lean() {
+	s.mu.Lock()
+	s.lean, s.calls = true, nil
+	s.mu.Unlock()
 }
 
 func (s *Server) nextTS() string {
@@ -256,7 +273,9 @@ func (s *Server) handler(method string, h func(Call) (any, string)) http.Handler
 			}
 		}
 		s.mu.Lock()
-		s.calls = append(s.calls, call)
+		if !s.lean {
+			s.calls = append(s.calls, call)
+		}
 		var f *failure
 		if q := s.failures[method]; len(q) > 0 {
 			f, s.failures[method] = &q[0], q[1:]
