@@ -86,7 +86,9 @@ func loadShopifyConfig(getenv func(string) string) (shopifyConfig, error) {
 		if err != nil || n < 1 || n > 10000 {
 			return c, configError{"SHOPIFY_RATE_LIMIT", "must be GraphQL cost points per second per shop, from 1 to 10000"}
 		}
-		c.Budget = shopify.Budget{Rate: n, Burst: 10 * n}
+		// The restore rate assumed until the shop's first answer tells
+		// the real one, with the bucket Shopify pairs with it (10 s worth).
+		c.Budget = shopify.Budget{Restore: float64(n), Bucket: float64(10 * n)}
 	}
 	return c, nil
 }
