@@ -138,6 +138,7 @@ func (a *App) wireShopify(ctx context.Context) error {
 	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
 		mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(shops, callback))
 		mux.Handle(whshopify.TypeRefreshTokens, whshopify.RefreshHandler(shops))
+		mux.Handle(whshopify.TypeFraudCheck, whshopify.NewFraudCheck(shops, a.store, log))
 	})
 	// Refresh tokens rotate and lapse after 90 days unused: a daily refresh
 	// keeps a quiet shop's connection alive.

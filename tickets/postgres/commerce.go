@@ -34,6 +34,11 @@ func (s *Store) orderChanged(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	if o.OrderID == "" {
 		return tickets.Invalid("order_id", "an order event needs the order's id")
 	}
+	for _, f := range c.Followups {
+		if err := s.enqueue(ctx, tx, f); err != nil {
+			return err
+		}
+	}
 	// Lock the order's row (if any) so two versions of one order apply one
 	// after the other, and drop a version older than the stored one.
 	var stored *time.Time

@@ -10,6 +10,7 @@ import (
 
 	"hub/connectors/shopify/shopifytest"
 	"hub/tickets"
+	whshopify "hub/webhooks/shopify"
 )
 
 // An order event reaches the tickets linked to the order: the snapshot
@@ -180,6 +181,7 @@ func TestOrderEventsOpenTickets(t *testing.T) {
 				t.Fatal(status)
 			}
 			b.waitProcessed(t)
+			b.waitFollowups(t, whshopify.TypeFraudCheck) // the fraud check runs after the delivery
 			list := b.listTickets(t)
 			if tc.subject == "" {
 				if len(list) != 0 {
