@@ -126,7 +126,7 @@ func (g gqlOrder) order(shop string) Order {
 		o.ShippingCity, o.ShippingCountry = string(a.City), string(a.Country)
 	}
 	for _, f := range g.Fulfillments {
-		if strings.EqualFold(string(f.Status), "CANCELLED") {
+		if !shipped(string(f.Status)) {
 			continue
 		}
 		for _, t := range f.TrackingInfo {
@@ -134,6 +134,9 @@ func (g gqlOrder) order(shop string) Order {
 		}
 	}
 	for _, r := range g.Refunds {
+		if toCents(string(r.TotalRefundedSet.ShopMoney.Amount)) == 0 {
+			continue // moved no money: see Refund.Zero
+		}
 		o.Refunds = append(o.Refunds, Refund{ID: NumericID(string(r.ID)), OrderID: id,
 			Amount: string(r.TotalRefundedSet.ShopMoney.Amount), Currency: string(r.TotalRefundedSet.ShopMoney.CurrencyCode),
 			Reason: string(r.Note), CreatedAt: r.CreatedAt.time()})

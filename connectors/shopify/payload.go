@@ -153,7 +153,7 @@ func ParseOrder(shop string, body []byte) (Order, error) {
 		o.ShippingCity, o.ShippingCountry = string(a.City), string(a.Country)
 	}
 	for _, f := range r.Fulfillments {
-		if f.Status == "cancelled" {
+		if !shipped(string(f.Status)) {
 			continue
 		}
 		numbers := f.TrackingNumbers
@@ -171,7 +171,9 @@ func ParseOrder(shop string, body []byte) (Order, error) {
 		}
 	}
 	for _, rf := range r.Refunds {
-		o.Refunds = append(o.Refunds, rf.refund(o.Currency))
+		if x := rf.refund(o.Currency); !x.Zero() {
+			o.Refunds = append(o.Refunds, x)
+		}
 	}
 	if c := r.Customer; c != nil && c.ID != "" {
 		o.Customer = &CustomerRef{ID: string(c.ID), Email: string(c.Email), Phone: string(c.Phone),

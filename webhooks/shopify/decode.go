@@ -179,6 +179,11 @@ func (dc *Decoder) refund(ctx context.Context, d tickets.Delivery) (webhooks.Dec
 	if err != nil {
 		return webhooks.Decoded{}, webhooks.Permanent(err)
 	}
+	if rf.Zero() {
+		// A restock, or a line taken off: nothing was paid back, so there is
+		// nothing to tell the customer or open a ticket about.
+		return webhooks.Decoded{Ignore: "the refund moved no money"}, nil
+	}
 	o := shopify.Order{ID: rf.OrderID, AdminURL: shopify.AdminOrderURL(d.Tenant, rf.OrderID)}
 	if c, err := dc.shops.Client(ctx, d.Tenant); err == nil {
 		full, err := c.Order(ctx, rf.OrderID)
