@@ -170,7 +170,7 @@ func (g gqlCustomer) customer(shop string) Customer {
 	id := NumericID(string(g.ID))
 	c := Customer{
 		ID: id, FirstName: string(g.FirstName), LastName: string(g.LastName),
-		Email: g.email(), Phone: g.phone(), OrdersCount: g.NumberOfOrders.int(),
+		Email: g.email(), Phone: g.phone(), OrdersCount: g.NumberOfOrders.intPtr(),
 		Tags: g.Tags, Note: string(g.Note), CreatedAt: g.CreatedAt.time(), UpdatedAt: g.UpdatedAt.time(),
 		AdminURL: AdminCustomerURL(shop, id),
 	}

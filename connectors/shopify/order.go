@@ -77,8 +77,8 @@ type Customer struct {
 	LastName     string
 	Email        string
 	Phone        string
-	OrdersCount  int
-	TotalSpent   string // decimal as text
+	OrdersCount  *int   // nil when Shopify did not say (REST since 2024-07)
+	TotalSpent   string // decimal as text; "" when Shopify did not say
 	Currency     string
 	FirstOrderAt *time.Time
 	Tags         []string

@@ -40,6 +40,15 @@ func (f flex) int() int {
 	return n
 }
 
+// intPtr is the number, or nil when the field was absent or null.
+func (f flex) intPtr() *int {
+	n, err := strconv.Atoi(string(f))
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
 func (f flex) time() time.Time {
 	t, _ := time.Parse(time.RFC3339, string(f))
 	return t.UTC()
@@ -273,7 +282,7 @@ func ParseCustomer(shop string, body []byte) (Customer, error) {
 	return Customer{
 		ID: id, FirstName: string(r.FirstName), LastName: string(r.LastName),
 		Email: string(r.Email), Phone: string(r.Phone),
-		OrdersCount: r.OrdersCount.int(), TotalSpent: string(r.TotalSpent), Currency: string(r.Currency),
+		OrdersCount: r.OrdersCount.intPtr(), TotalSpent: string(r.TotalSpent), Currency: string(r.Currency),
 		Tags: splitTags(string(r.Tags)), Note: string(r.Note),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(),
 		AdminURL: AdminCustomerURL(shop, id),

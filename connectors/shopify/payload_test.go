@@ -121,3 +121,12 @@ func TestRefundsAndFulfillmentsAsTheyAre(t *testing.T) {
 		t.Errorf("look-up refunds %+v tracking %+v", g.Refunds, g.Tracking)
 	}
 }
+
+// Since API 2024-07 a REST customer carries no orders_count or total_spent:
+// unknown, not 0.
+func TestParseCustomerWithoutCounts(t *testing.T) {
+	c, err := shopify.ParseCustomer("acme.myshopify.com", []byte(`{"id": 7392119275570, "email": "ada.lovelace@example.com"}`))
+	if err != nil || c.OrdersCount != nil || c.TotalSpent != "" {
+		t.Errorf("%+v, %v", c, err)
+	}
+}
