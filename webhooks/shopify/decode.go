@@ -192,6 +192,8 @@ func (dc *Decoder) refund(ctx context.Context, d tickets.Delivery) (webhooks.Dec
 			o = full
 		case shopify.IsNotFound(err), shopify.IsUnauthorized(err):
 			dc.log.Info("shopify: refund's order not readable", "shop", d.Tenant, "order_id", rf.OrderID, "err", err)
+		case shopify.IsQueryCost(err):
+			return webhooks.Decoded{}, webhooks.Permanent(err) // refused again on every retry
 		default:
 			return webhooks.Decoded{}, err
 		}

@@ -62,3 +62,25 @@ func TestRequestedErrors(t *testing.T) {
 		}
 	}
 }
+
+// The client computes each call's requested cost before sending it.
+func BenchmarkRequested(b *testing.B) {
+	const doc = `query HubOrder($id: ID!) { order(id: $id) { ...HubOrder } }
+fragment HubOrder on Order {
+  id name email phone createdAt updatedAt cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
+  totalPriceSet { shopMoney { amount currencyCode } }
+  lineItems(first: 25) { nodes { title sku quantity originalUnitPriceSet { shopMoney { amount currencyCode } } } }
+  shippingAddress { city country }
+  fulfillments(first: 5) { status trackingInfo(first: 3) { company number url } }
+  refunds(first: 10) { id createdAt note totalRefundedSet { shopMoney { amount currencyCode } } }
+  risk { recommendation assessments { riskLevel } }
+  customer { id firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
+}`
+	vars := map[string]any{"id": "gid://shopify/Order/1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := querycost.Requested(doc, vars); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
