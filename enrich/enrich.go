@@ -243,7 +243,11 @@ func plan(t tickets.Ticket, q Query, results []found) ([]tickets.Command, []erro
 		default:
 			var names []string
 			for _, c := range f.customers {
-				names = append(names, fmt.Sprintf("%s (id %s, %d orders)", firstOf(c.Name, c.Email), c.CustomerID, c.OrdersCount))
+				orders := ""
+				if c.OrdersCount != nil {
+					orders = fmt.Sprintf(", %d orders", *c.OrdersCount)
+				}
+				names = append(names, fmt.Sprintf("%s (id %s%s)", firstOf(c.Name, c.Email), c.CustomerID, orders))
 			}
 			note("enrich:ambiguous-customer:"+f.src.Store(), fmt.Sprintf("%d customers in %s match this customer: %s. None was linked.",
 				len(f.customers), f.src.Store(), strings.Join(names, "; ")))

@@ -79,10 +79,10 @@ func TestEnrichLinksOrdersFromEveryStoreAndSavesProfiles(t *testing.T) {
 	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	shop := &storeSource{key: "shopify:acme.myshopify.com",
 		orders:    []tickets.OrderRef{order("shopify:acme.myshopify.com", "5001", "1001", "ada@example.com", t0)},
-		customers: []tickets.StoreCustomer{{CustomerID: "77", Email: "ada@example.com", Name: "Ada L", OrdersCount: 3, TotalSpent: "99.00", Currency: "EUR"}}}
+		customers: []tickets.StoreCustomer{{CustomerID: "77", Email: "ada@example.com", Name: "Ada L", OrdersCount: ptr(3), TotalSpent: "99.00", Currency: "EUR"}}}
 	woo := &storeSource{key: "woocommerce:shop.example.com",
 		orders:    []tickets.OrderRef{order("woocommerce:shop.example.com", "812", "812", "ada@example.com", t0)},
-		customers: []tickets.StoreCustomer{{CustomerID: "5", Email: "ada@example.com", Name: "Ada Lovelace", OrdersCount: 1, TotalSpent: "20.00", Currency: "GBP"}}}
+		customers: []tickets.StoreCustomer{{CustomerID: "5", Email: "ada@example.com", Name: "Ada Lovelace", OrdersCount: ptr(1), TotalSpent: "20.00", Currency: "GBP"}}}
 	store, en := setup(t, shop, woo)
 	ctx := context.Background()
 	tk, _, err := store.CreateTicket(ctx, tickets.Actor{Kind: tickets.ActorSystem, ID: "t"}, tickets.NewTicket{
@@ -99,7 +99,7 @@ func TestEnrichLinksOrdersFromEveryStoreAndSavesProfiles(t *testing.T) {
 	if len(got.Orders) != 2 {
 		t.Fatalf("orders %+v: want the latest order of each store", got.Orders)
 	}
-	if len(got.Customer.Stores) != 2 || got.Customer.Stores[0].OrdersCount+got.Customer.Stores[1].OrdersCount != 4 {
+	if len(got.Customer.Stores) != 2 || *got.Customer.Stores[0].OrdersCount+*got.Customer.Stores[1].OrdersCount != 4 {
 		t.Errorf("store profiles %+v", got.Customer.Stores)
 	}
 	evs, _ := store.ListEvents(ctx, tk.ID)
@@ -222,3 +222,5 @@ func TestFollowups(t *testing.T) {
 		}
 	}
 }
+
+func ptr(n int) *int { return &n }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/hibiken/asynq"
+
 	"hub/connectors/shopify"
 	"hub/tickets"
 )
@@ -84,10 +86,14 @@ func (s *Shopify) FindCustomers(ctx context.Context, q Query) ([]tickets.StoreCu
 // wrap turns "Shopify will not show this" (a 404, ACCESS_DENIED for a
 // missing scope such as read_all_orders, a revoked token) into ErrNotFound:
 // shown on the ticket, not retried forever. Throttling passes through with
-// its RetryAfter.
+// its RetryAfter. A query Shopify refuses for its cost (MAX_COST_EXCEEDED)
+// would be refused again: the task is not retried.
 func (s *Shopify) wrap(err error) error {
-	if shopify.IsNotFound(err) || shopify.IsUnauthorized(err) {
+	switch {
+	case shopify.IsNotFound(err) || shopify.IsUnauthorized(err):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	case shopify.IsQueryCost(err):
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	return err
 }

@@ -75,7 +75,7 @@ func TestShopifySourceFinds(t *testing.T) {
 		}
 		c := customers[0]
 		if c.Store != "shopify:acme.myshopify.com" || c.CustomerID != "7392119275570" || c.Name != "Ada Lovelace" ||
-			c.OrdersCount != 2 || c.TotalSpent != "84.00" || c.Currency != "EUR" || c.FirstOrderAt == nil ||
+			c.OrdersCount == nil || *c.OrdersCount != 2 || c.TotalSpent != "84.00" || c.Currency != "EUR" || c.FirstOrderAt == nil ||
 			strings.Join(c.Tags, ",") != "vip,newsletter" || c.Note != "Prefers email" ||
 			c.AdminURL != "https://admin.shopify.com/store/acme/customers/7392119275570" || c.UpdatedAt.IsZero() {
 			t.Errorf("customer by %s: %+v", name, c)
@@ -133,7 +133,7 @@ func TestEnrichmentWithShopifyShops(t *testing.T) {
 		t.Errorf("linked %+v, want Ada's latest order #1002", got.Orders)
 	}
 	c, _, err := store.CustomerByEmail(ctx, "ada.lovelace@example.com")
-	if err != nil || len(c.Stores) != 1 || c.Stores[0].OrdersCount != 2 || c.Stores[0].TotalSpent != "84.00" {
+	if err != nil || len(c.Stores) != 1 || *c.Stores[0].OrdersCount != 2 || c.Stores[0].TotalSpent != "84.00" {
 		t.Errorf("customer %+v, %v", c, err)
 	}
 

@@ -254,19 +254,25 @@ func unitPrice(li woocommerce.LineItem) string {
 
 // WooCommerceProfile is a customer as the hub shows store profiles, with
 // the order history the caller listed (oldest first; total is the store's
-// count, which may exceed the orders listed).
+// count, which may exceed the orders listed, or -1 when the orders could
+// not be listed). What neither the customer nor a whole listing tells is
+// unknown (nil, ""), not 0: v3 customers carry no orders_count or
+// total_spent.
 func WooCommerceProfile(store, storeURL string, c woocommerce.Customer, orders []woocommerce.Order, total int) tickets.StoreCustomer {
 	p := tickets.StoreCustomer{
-		Store:       store,
-		CustomerID:  strconv.FormatInt(int64(c.ID), 10),
-		Name:        c.Name(),
-		Email:       tickets.NormaliseEmail(firstOf(c.Email, c.Billing.Email)),
-		Phone:       string(c.Billing.Phone),
-		OrdersCount: total,
-		AdminURL:    woocommerce.AdminCustomerURL(storeURL, int64(c.ID)),
+		Store:      store,
+		CustomerID: strconv.FormatInt(int64(c.ID), 10),
+		Name:       c.Name(),
+		Email:      tickets.NormaliseEmail(firstOf(c.Email, c.Billing.Email)),
+		Phone:      string(c.Billing.Phone),
+		AdminURL:   woocommerce.AdminCustomerURL(storeURL, int64(c.ID)),
 	}
-	if c.OrdersCount != nil {
-		p.OrdersCount = int(*c.OrdersCount)
+	switch {
+	case c.OrdersCount != nil:
+		n := int(*c.OrdersCount)
+		p.OrdersCount = &n
+	case total >= 0:
+		p.OrdersCount = &total
 	}
 	spent := new(big.Rat)
 	for _, o := range orders {
@@ -285,7 +291,9 @@ func WooCommerceProfile(store, storeURL string, c woocommerce.Customer, orders [
 			p.Currency = firstOf(p.Currency, o.Currency)
 		}
 	}
-	p.TotalSpent = spent.FloatString(2)
+	if total >= 0 && len(orders) >= total {
+		p.TotalSpent = spent.FloatString(2) // every order was listed
+	}
 	if c.TotalSpent != "" {
 		p.TotalSpent = string(c.TotalSpent)
 	}

@@ -27,7 +27,7 @@ func TestCustomerWithOrdersInShopifyAndWooCommerceSeesBoth(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	shop := &storeSource{key: "shopify:acme.myshopify.com",
 		orders:    []tickets.OrderRef{order("shopify:acme.myshopify.com", "5001", "1001", "maya.patel@example.com", t0)},
-		customers: []tickets.StoreCustomer{{CustomerID: "77", Email: "maya.patel@example.com", Name: "Maya P", OrdersCount: 3, TotalSpent: "99.00", Currency: "EUR"}}}
+		customers: []tickets.StoreCustomer{{CustomerID: "77", Email: "maya.patel@example.com", Name: "Maya P", OrdersCount: ptr(3), TotalSpent: "99.00", Currency: "EUR"}}}
 	store, en := setup(t, shop, woo)
 	ctx := context.Background()
 	tk, _, err := store.CreateTicket(ctx, tickets.Actor{Kind: tickets.ActorSystem, ID: "t"}, tickets.NewTicket{
@@ -55,7 +55,7 @@ func TestCustomerWithOrdersInShopifyAndWooCommerceSeesBoth(t *testing.T) {
 		t.Fatalf("store profiles %+v", got.Customer.Stores)
 	}
 	for _, p := range got.Customer.Stores {
-		if p.Store == "woocommerce:shop.example.com" && (p.CustomerID != "7" || p.OrdersCount != 1 || p.TotalSpent != "58.90") {
+		if p.Store == "woocommerce:shop.example.com" && (p.CustomerID != "7" || *p.OrdersCount != 1 || p.TotalSpent != "58.90") {
 			t.Errorf("woocommerce profile %+v", p)
 		}
 	}
@@ -125,4 +125,25 @@ func asRetryAfter(err error, target *interface{ RetryAfter() time.Duration }) bo
 		e = u.Unwrap()
 	}
 	return false
+}
+
+// A v3 customer without orders_count or total_spent, whose orders could
+// not be listed, has unknown counts, not 0; with a partial listing the
+// amount spent is unknown too.
+func TestWooCommerceProfileUnknownCounts(t *testing.T) {
+	c := woocommerce.Customer{ID: 7, Email: "maya.patel@example.com", FirstName: "Maya"}
+	p := enrich.WooCommerceProfile("woocommerce:shop.example.com", "https://shop.example.com", c, nil, -1)
+	if p.OrdersCount != nil || p.TotalSpent != "" {
+		t.Errorf("not listed: %v orders, %q spent; want unknown", p.OrdersCount, p.TotalSpent)
+	}
+	o := woocommerce.Order{ID: 1, Status: "completed", Total: "10.00", Currency: "EUR"}
+	o.DateCreatedGMT.Time = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p = enrich.WooCommerceProfile("woocommerce:shop.example.com", "https://shop.example.com", c, []woocommerce.Order{o}, 150)
+	if p.OrdersCount == nil || *p.OrdersCount != 150 || p.TotalSpent != "" {
+		t.Errorf("1 of 150 listed: %v orders, %q spent; want 150 and unknown", p.OrdersCount, p.TotalSpent)
+	}
+	p = enrich.WooCommerceProfile("woocommerce:shop.example.com", "https://shop.example.com", c, []woocommerce.Order{o}, 1)
+	if p.OrdersCount == nil || *p.OrdersCount != 1 || p.TotalSpent != "10.00" {
+		t.Errorf("all listed: %v orders, %q spent", p.OrdersCount, p.TotalSpent)
+	}
 }

@@ -9,11 +9,15 @@ import "time"
 // note (once per order version) and an order.updated event, and when Open
 // is set and no ticket that is not closed is linked to the order, a ticket
 // is opened with the order linked (idempotent on Open.ExternalRef).
+// Followups are written to the outbox with the change, stale or not: work
+// about the order that must not hold up recording it (a fraud check that
+// asks the store's API).
 type OrderChanged struct {
-	Order    OrderRef
-	Customer CustomerInput // the buyer, if known
-	Timeline string        // e.g. "Order #1001 fulfilled — UPS 1Z999"
-	Open     *NewTicket
+	Order     OrderRef
+	Customer  CustomerInput // the buyer, if known
+	Timeline  string        // e.g. "Order #1001 fulfilled — UPS 1Z999"
+	Open      *NewTicket
+	Followups []Followup
 }
 
 // CustomerChanged is a store reporting what it knows of a customer. The

@@ -19,6 +19,11 @@ func TestNormalisePhone(t *testing.T) {
 		{"tel:+44 20 7946 0958", "+442079460958"},
 		{"Mobile: 0170 1234567", "01701234567"},
 		{"12345", ""},
+		{"123456", ""}, // fewer than 7 digits: an extension, a placeholder
+		{"1234567", "1234567"},
+		{"0000000000", ""}, // one repeated digit: a placeholder
+		{"+1 111 111 1111", ""},
+		{"+49 0000000", "+490000000"},
 		{"+12345", ""},
 		{"00 12345", ""}, // five digits once 00 became +
 		{"", ""},

@@ -149,8 +149,8 @@ type StoreCustomer struct {
 	Name         string
 	Email        string
 	Phone        string
-	OrdersCount  int
-	TotalSpent   string // decimal as text
+	OrdersCount  *int   // nil when the store did not say
+	TotalSpent   string // decimal as text; "" when the store did not say
 	Currency     string
 	FirstOrderAt *time.Time
 	Tags         []string

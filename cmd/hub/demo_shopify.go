@@ -146,7 +146,7 @@ func (e *demoEnv) waitShopifyTicket(ctx context.Context, email string) (string, 
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		c, list, err := e.app.store.CustomerByEmail(ctx, email)
-		if err == nil && len(list) > 0 && len(list[0].Orders) > 0 && len(c.Stores) > 0 && c.Stores[0].OrdersCount > 0 {
+		if err == nil && len(list) > 0 && len(list[0].Orders) > 0 && len(c.Stores) > 0 && c.Stores[0].OrdersCount != nil && *c.Stores[0].OrdersCount > 0 {
 			return list[0].Ref(), nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -171,7 +171,11 @@ func (e *demoEnv) printShopifyTicket(ctx context.Context, ref string) error {
 		if sc.FirstOrderAt != nil {
 			first = ", customer since " + sc.FirstOrderAt.Format("2 Jan 2006")
 		}
-		fmt.Fprintf(e.out, "  customer in %s: %d order(s), %s %s spent%s\n    %s\n", sc.Store, sc.OrdersCount, sc.TotalSpent, sc.Currency, first, sc.AdminURL)
+		orders := "?"
+		if sc.OrdersCount != nil {
+			orders = fmt.Sprint(*sc.OrdersCount)
+		}
+		fmt.Fprintf(e.out, "  customer in %s: %s order(s), %s %s spent%s\n    %s\n", sc.Store, orders, sc.TotalSpent, sc.Currency, first, sc.AdminURL)
 	}
 	for _, o := range t.Orders {
 		var d tickets.OrderDetails

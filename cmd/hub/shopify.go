@@ -86,7 +86,9 @@ func loadShopifyConfig(getenv func(string) string) (shopifyConfig, error) {
 		if err != nil || n < 1 || n > 10000 {
 			return c, configError{"SHOPIFY_RATE_LIMIT", "must be GraphQL cost points per second per shop, from 1 to 10000"}
 		}
-		c.Budget = shopify.Budget{Rate: n, Burst: 10 * n}
+		// The restore rate assumed until the shop's first answer tells
+		// the real one, with the bucket Shopify pairs with it (10 s worth).
+		c.Budget = shopify.Budget{Restore: float64(n), Bucket: float64(10 * n)}
 	}
 	return c, nil
 }
@@ -136,6 +138,7 @@ func (a *App) wireShopify(ctx context.Context) error {
 	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
 		mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(shops, callback))
 		mux.Handle(whshopify.TypeRefreshTokens, whshopify.RefreshHandler(shops))
+		mux.Handle(whshopify.TypeFraudCheck, whshopify.NewFraudCheck(shops, a.store, log))
 	})
 	// Refresh tokens rotate and lapse after 90 days unused: a daily refresh
 	// keeps a quiet shop's connection alive.

@@ -135,7 +135,7 @@ func (h *testHub) ticketWithContext(email string) (tickets.Ticket, bool) {
 		return tickets.Ticket{}, false
 	}
 	for _, sc := range c.Stores {
-		if sc.OrdersCount > 0 && sc.TotalSpent != "" {
+		if sc.OrdersCount != nil && *sc.OrdersCount > 0 && sc.TotalSpent != "" {
 			tk := list[0]
 			tk.Customer.Stores = c.Stores
 			return tk, true
@@ -167,7 +167,7 @@ func TestShopifyOrderThenCustomerWritesIn(t *testing.T) {
 		t.Errorf("order %+v", o)
 	}
 	sc := tk.Customer.Stores[0]
-	if sc.OrdersCount != 1 || sc.TotalSpent != "35.00" || sc.Name != "Lin "+p.LastName || sc.AdminURL == "" {
+	if sc.OrdersCount == nil || *sc.OrdersCount != 1 || sc.TotalSpent != "35.00" || sc.Name != "Lin "+p.LastName || sc.AdminURL == "" {
 		t.Errorf("profile %+v", sc)
 	}
 	if code := h.shopifyWebhook(t, "orders/fulfilled", hooks.Fulfilled); code != 200 {

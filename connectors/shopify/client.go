@@ -9,6 +9,8 @@ import (
 	"time"
 
 	goshopify "github.com/bold-commerce/go-shopify/v4"
+
+	"hub/connectors/shopify/querycost"
 )
 
 // APIVersion is the Admin API version every call is pinned to. Without a
@@ -37,11 +39,30 @@ type StaticToken string
 // Token returns t.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
-// Limiter budgets a shop's API calls across every worker of every hub
-// process. Take spends cost points of shop's budget and returns 0, or how
-// long to wait before asking again (nothing was spent then).
+// Limiter budgets a shop's GraphQL cost points across every worker of
+// every hub process. Take holds cost points (a query's requested cost)
+// before a call and returns 0, or how long until that much is available
+// (nothing is held then). Settle corrects the budget from what Shopify
+// reported after the call; held is what Take held.
 type Limiter interface {
 	Take(ctx context.Context, shop string, cost int) (wait time.Duration, err error)
+	Settle(ctx context.Context, shop string, held int, c Cost) error
+}
+
+// Cost is what Shopify reported of one call (extensions.cost).
+type Cost struct {
+	Requested float64
+	// Charged is what the call finally cost (actualQueryCost; 0 for a
+	// query that did not run), nil when unknown (no answer came back).
+	Charged  *float64
+	Throttle *Throttle // nil when the answer had no throttleStatus
+}
+
+// Throttle is the shop's bucket as Shopify last reported it.
+type Throttle struct {
+	Maximum   float64 // maximumAvailable: the bucket's size
+	Available float64 // currentlyAvailable, after this call
+	Restore   float64 // restoreRate, points per second
 }
 
 // Config is what a Client is built from.
@@ -100,32 +121,43 @@ func NewClient(cfg Config) (*Client, error) {
 func (c *Client) Shop() string { return c.cfg.Shop }
 
 // query runs one GraphQL query through go-shopify, within the shop's
-// budget, and turns Shopify's answers into this package's errors.
-func (c *Client) query(ctx context.Context, op string, cost int, q string, vars map[string]any, out any) error {
-	if err := c.take(ctx, cost); err != nil {
+// budget, and turns Shopify's answers into this package's errors. A query
+// that asks for more than Shopify's single-query limit is refused here, as
+// Shopify would refuse it.
+func (c *Client) query(ctx context.Context, op string, q string, vars map[string]any, out any) error {
+	cost, err := querycost.Requested(q, vars)
+	if err != nil {
 		return fmt.Errorf("shopify: %s: %s: %w", c.cfg.Shop, op, err)
+	}
+	if cost.Requested > querycost.Limit {
+		return fmt.Errorf("shopify: %s: %s: %w (requested %d points, limit %d)", c.cfg.Shop, op, ErrQueryCost, cost.Requested, querycost.Limit)
 	}
 	token, err := c.cfg.Tokens.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("shopify: %s: %s: access token: %w", c.cfg.Shop, op, err)
 	}
-	err = c.call(ctx, op, token, q, vars, out)
+	err = c.call(ctx, op, token, q, vars, out, cost.Requested)
 	if r, ok := c.cfg.Tokens.(Refresher); ok && IsUnauthorized(err) {
 		// An expiring token refused before its time: refresh once and retry.
 		if token, rerr := r.Refresh(ctx, token); rerr == nil {
-			err = c.call(ctx, op, token, q, vars, out)
+			err = c.call(ctx, op, token, q, vars, out, cost.Requested)
 		}
 	}
 	return err
 }
 
-// call sends one query with token.
-func (c *Client) call(ctx context.Context, op, token, q string, vars map[string]any, out any) error {
+// call sends one query with token, holding its requested cost of the
+// shop's budget until Shopify says what it charged.
+func (c *Client) call(ctx context.Context, op, token, q string, vars map[string]any, out any, requested int) error {
+	if err := c.take(ctx, requested); err != nil {
+		return fmt.Errorf("shopify: %s: %s: %w", c.cfg.Shop, op, err)
+	}
 	next := c.cfg.HTTPClient.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
 	tr := &callTransport{next: next, base: c.base, shop: c.cfg.Shop}
+	defer c.settle(ctx, requested, tr)
 	hc := *c.cfg.HTTPClient
 	hc.Transport = tr
 	// WithRetry is left at 0: go-shopify would sleep (ignoring ctx, and in
@@ -144,6 +176,17 @@ func (c *Client) call(ctx context.Context, op, token, q string, vars map[string]
 		return fmt.Errorf("shopify: %s: %s: %w", c.cfg.Shop, op, classify(err, tr, c.cfg.Shop))
 	}
 	return nil
+}
+
+// settle tells the limiter what the call cost. It runs even when the
+// caller's context is done: the hold must not outlive the call.
+func (c *Client) settle(ctx context.Context, held int, tr *callTransport) {
+	if c.cfg.Limiter == nil || held <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = c.cfg.Limiter.Settle(ctx, c.cfg.Shop, held, tr.cost())
 }
 
 // take waits for budget, up to MaxWait in place.
@@ -188,6 +231,9 @@ func classify(err error, tr *callTransport, shop string) error {
 			wait = time.Duration(max(rl.RetryAfter, 1)) * time.Second
 		}
 		return &RateLimitError{Shop: shop, Wait: wait, Cause: cause}
+	}
+	if tr.has("MAX_COST_EXCEEDED") {
+		return fmt.Errorf("%w (MAX_COST_EXCEEDED: requested %.0f points)", ErrQueryCost, tr.throttle.requested)
 	}
 	if tr.has("ACCESS_DENIED") {
 		return fmt.Errorf("%w (access denied: a scope such as read_all_orders is missing)", ErrNotFound)

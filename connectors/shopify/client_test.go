@@ -120,9 +120,10 @@ func TestClientErrors(t *testing.T) {
 	fake.Throttle(1)
 	_, err := c.Order(ctx, "5843223773234")
 	var rl interface{ RetryAfter() time.Duration }
-	// The fake's throttle status: 60 points asked, 10 available, 100/s back.
-	if !errors.As(err, &rl) || rl.RetryAfter() != 500*time.Millisecond {
-		t.Errorf("THROTTLED: %v, want a RetryAfter of 500ms", err)
+	// The fake's throttle status: 150 points asked (HubOrder's requested
+	// cost), 10 available, 100/s back.
+	if !errors.As(err, &rl) || rl.RetryAfter() != 1400*time.Millisecond {
+		t.Errorf("THROTTLED: %v, want a RetryAfter of 1.4s", err)
 	}
 	fake.TooManyRequests(1, "2.5")
 	_, err = c.Order(ctx, "5843223773234")

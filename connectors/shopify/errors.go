@@ -15,6 +15,14 @@ var ErrNotFound = errors.New("shopify: not found")
 // revoked (the app was uninstalled) or has expired without a refresh token.
 var ErrUnauthorized = errors.New("shopify: unauthorized")
 
+// ErrQueryCost (wrapped) means the query asks for more points than Shopify
+// runs in one query (MAX_COST_EXCEEDED). It is permanent for that query:
+// retrying it can never succeed.
+var ErrQueryCost = errors.New("shopify: query cost over the single-query limit")
+
+// IsQueryCost reports whether err is ErrQueryCost.
+func IsQueryCost(err error) bool { return errors.Is(err, ErrQueryCost) }
+
 // IsNotFound reports whether err means "no such thing" (see ErrNotFound).
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 

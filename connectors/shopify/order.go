@@ -77,8 +77,8 @@ type Customer struct {
 	LastName     string
 	Email        string
 	Phone        string
-	OrdersCount  int
-	TotalSpent   string // decimal as text
+	OrdersCount  *int   // nil when Shopify did not say (REST since 2024-07)
+	TotalSpent   string // decimal as text; "" when Shopify did not say
 	Currency     string
 	FirstOrderAt *time.Time
 	Tags         []string
@@ -114,6 +114,17 @@ func fulfillmentStatus(s string) string {
 	return s
 }
 
+// shipped reports whether a fulfillment's status (REST's lower case or
+// GraphQL's upper) may carry tracking: one that failed, errored or was
+// cancelled shipped nothing, whatever number it was given.
+func shipped(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "failure", "error", "cancelled":
+		return false
+	}
+	return true
+}
+
 // fraudRisk maps Shopify's risk levels and recommendations to high, medium
 // or low.
 func fraudRisk(level string) string {
@@ -138,3 +149,8 @@ func splitTags(s string) []string {
 	}
 	return out
 }
+
+// Zero reports a refund that moved no money: a restock or a line taken off
+// an unpaid order (Shopify's own sample order carries one). It is no refund
+// to tell a customer about.
+func (r Refund) Zero() bool { return toCents(r.Amount) == 0 }

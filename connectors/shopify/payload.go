@@ -40,6 +40,15 @@ func (f flex) int() int {
 	return n
 }
 
+// intPtr is the number, or nil when the field was absent or null.
+func (f flex) intPtr() *int {
+	n, err := strconv.Atoi(string(f))
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
 func (f flex) time() time.Time {
 	t, _ := time.Parse(time.RFC3339, string(f))
 	return t.UTC()
@@ -153,7 +162,7 @@ func ParseOrder(shop string, body []byte) (Order, error) {
 		o.ShippingCity, o.ShippingCountry = string(a.City), string(a.Country)
 	}
 	for _, f := range r.Fulfillments {
-		if f.Status == "cancelled" {
+		if !shipped(string(f.Status)) {
 			continue
 		}
 		numbers := f.TrackingNumbers
@@ -171,7 +180,9 @@ func ParseOrder(shop string, body []byte) (Order, error) {
 		}
 	}
 	for _, rf := range r.Refunds {
-		o.Refunds = append(o.Refunds, rf.refund(o.Currency))
+		if x := rf.refund(o.Currency); !x.Zero() {
+			o.Refunds = append(o.Refunds, x)
+		}
 	}
 	if c := r.Customer; c != nil && c.ID != "" {
 		o.Customer = &CustomerRef{ID: string(c.ID), Email: string(c.Email), Phone: string(c.Phone),
@@ -271,7 +282,7 @@ func ParseCustomer(shop string, body []byte) (Customer, error) {
 	return Customer{
 		ID: id, FirstName: string(r.FirstName), LastName: string(r.LastName),
 		Email: string(r.Email), Phone: string(r.Phone),
-		OrdersCount: r.OrdersCount.int(), TotalSpent: string(r.TotalSpent), Currency: string(r.Currency),
+		OrdersCount: r.OrdersCount.intPtr(), TotalSpent: string(r.TotalSpent), Currency: string(r.Currency),
 		Tags: splitTags(string(r.Tags)), Note: string(r.Note),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(),
 		AdminURL: AdminCustomerURL(shop, id),

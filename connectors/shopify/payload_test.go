@@ -2,6 +2,7 @@ package shopify_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -75,5 +76,57 @@ func TestParseOtherPayloads(t *testing.T) {
 		if _, err := shopify.ParseOrder("acme.myshopify.com", []byte(bad)); err == nil {
 			t.Errorf("ParseOrder(%s) accepted it", bad)
 		}
+	}
+}
+
+// A refund that moved no money (a restock; Shopify's own sample order
+// carries one) is no refund, and a fulfillment that failed, errored or was
+// cancelled shipped nothing: neither shows, from a webhook or a look-up.
+func TestRefundsAndFulfillmentsAsTheyAre(t *testing.T) {
+	o, err := shopify.ParseOrder("acme.myshopify.com", shopifytest.Webhook("orders_updated_no_money_refund"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Refunds) != 0 {
+		t.Errorf("webhook refunds %+v, want none", o.Refunds)
+	}
+	if len(o.Tracking) != 1 || o.Tracking[0].Number != "1ZSUCCESS" {
+		t.Errorf("webhook tracking %+v, want the successful shipment's alone", o.Tracking)
+	}
+	if r, err := shopify.ParseRefund(shopifytest.Webhook("refunds_create_no_money")); err != nil || !r.Zero() {
+		t.Errorf("refunds/create without transactions: %+v, %v; want a zero refund", r, err)
+	}
+
+	fake := shopifytest.New("key", "secret")
+	defer fake.Close()
+	fake.AddShop(shop, "shpat_custom")
+	money := func(a string) map[string]any {
+		return map[string]any{"shopMoney": map[string]any{"amount": a, "currencyCode": "EUR"}}
+	}
+	track := func(status, number string) map[string]any {
+		return map[string]any{"status": status, "trackingInfo": []any{map[string]any{"company": "UPS", "number": number, "url": ""}}}
+	}
+	node, _ := json.Marshal(map[string]any{
+		"id": "gid://shopify/Order/450789469", "name": "#1001", "updatedAt": "2026-11-23T09:00:00Z",
+		"totalPriceSet": money("59.00"), "lineItems": map[string]any{"nodes": []any{}},
+		"fulfillments": []any{track("FAILURE", "1ZFAILURE"), track("ERROR", "1ZERROR"), track("CANCELLED", "1ZCANCELLED"), track("SUCCESS", "1ZSUCCESS")},
+		"refunds":      []any{map[string]any{"id": "gid://shopify/Refund/509562969", "createdAt": "2026-11-22T09:00:00Z", "note": "restock", "totalRefundedSet": money("0.0")}},
+	})
+	fake.AddOrder(shop, node)
+	g, err := newClient(t, fake, "shpat_custom").Order(context.Background(), "450789469")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Refunds) != 0 || len(g.Tracking) != 1 || g.Tracking[0].Number != "1ZSUCCESS" {
+		t.Errorf("look-up refunds %+v tracking %+v", g.Refunds, g.Tracking)
+	}
+}
+
+// Since API 2024-07 a REST customer carries no orders_count or total_spent:
+// unknown, not 0.
+func TestParseCustomerWithoutCounts(t *testing.T) {
+	c, err := shopify.ParseCustomer("acme.myshopify.com", []byte(`{"id": 7392119275570, "email": "ada.lovelace@example.com"}`))
+	if err != nil || c.OrdersCount != nil || c.TotalSpent != "" {
+		t.Errorf("%+v, %v", c, err)
 	}
 }

@@ -38,7 +38,7 @@ func (c *Client) RegisterWebhooks(ctx context.Context, uri string, topics []stri
 			} `json:"nodes"`
 		} `json:"webhookSubscriptions"`
 	}
-	if err := c.query(ctx, "list webhook subscriptions", costWebhooks, queryWebhooks, nil, &have); err != nil {
+	if err := c.query(ctx, "list webhook subscriptions", queryWebhooks, nil, &have); err != nil {
 		return 0, err
 	}
 	exists := map[string]bool{}
@@ -61,7 +61,7 @@ func (c *Client) RegisterWebhooks(ctx context.Context, uri string, topics []stri
 			} `json:"webhookSubscriptionCreate"`
 		}
 		vars := map[string]any{"topic": enum, "sub": map[string]any{"uri": uri, "format": "JSON"}}
-		if err := c.query(ctx, "subscribe to "+topic, costWebhooks, mutateWebhooks, vars, &out); err != nil {
+		if err := c.query(ctx, "subscribe to "+topic, mutateWebhooks, vars, &out); err != nil {
 			return created, err
 		}
 		if errs := out.Create.UserErrors; len(errs) > 0 {

@@ -44,10 +44,13 @@ type callTransport struct {
 	base *url.URL
 	shop string
 
+	status     int // the answer's HTTP status; 0 when none came
 	retryAfter time.Duration
 	codes      []string
+	hasCost    bool // the answer carried extensions.cost
 	throttle   struct {
-		requested, available, restore float64
+		requested, available, maximum, restore float64
+		actual                                 *float64
 	}
 }
 
@@ -65,6 +68,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.status = resp.StatusCode
 	if resp.StatusCode == http.StatusTooManyRequests {
 		if s, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil && s > 0 {
 			t.retryAfter = time.Duration(s * float64(time.Second))
@@ -90,9 +94,11 @@ func (t *callTransport) sniff(body []byte) {
 			} `json:"extensions"`
 		} `json:"errors"`
 		Extensions struct {
-			Cost struct {
-				Requested      float64 `json:"requestedQueryCost"`
+			Cost *struct {
+				Requested      float64  `json:"requestedQueryCost"`
+				Actual         *float64 `json:"actualQueryCost"`
 				ThrottleStatus struct {
+					Maximum   float64 `json:"maximumAvailable"`
 					Available float64 `json:"currentlyAvailable"`
 					Restore   float64 `json:"restoreRate"`
 				} `json:"throttleStatus"`
@@ -108,7 +114,34 @@ func (t *callTransport) sniff(body []byte) {
 		}
 	}
 	c := r.Extensions.Cost
-	t.throttle.requested, t.throttle.available, t.throttle.restore = c.Requested, c.ThrottleStatus.Available, c.ThrottleStatus.Restore
+	if c == nil {
+		return
+	}
+	t.hasCost = true
+	t.throttle.requested, t.throttle.actual = c.Requested, c.Actual
+	t.throttle.available, t.throttle.maximum, t.throttle.restore = c.ThrottleStatus.Available, c.ThrottleStatus.Maximum, c.ThrottleStatus.Restore
+}
+
+// cost is what the answer said the call cost, for the limiter. A query
+// that did not run (refused, throttled, an HTTP error) charged nothing; a
+// call that got no answer may have run, and its charge is unknown.
+func (t *callTransport) cost() Cost {
+	zero := 0.0
+	switch {
+	case t.status == 0, t.status == http.StatusOK && !t.hasCost:
+		return Cost{}
+	case t.status != http.StatusOK:
+		return Cost{Charged: &zero}
+	}
+	th := t.throttle
+	c := Cost{Requested: th.requested, Charged: th.actual}
+	if c.Charged == nil {
+		c.Charged = &zero // actualQueryCost is null when the query did not run
+	}
+	if th.restore > 0 {
+		c.Throttle = &Throttle{Maximum: th.maximum, Available: th.available, Restore: th.restore}
+	}
+	return c
 }
 
 // throttleWait is how long until the bucket holds the points the throttled

@@ -78,7 +78,7 @@ type CardCustomer struct {
 // CardProfile is the customer in one store.
 type CardProfile struct {
 	Store    string
-	Orders   int
+	Orders   *int   // nil when the store did not say
 	Spent    string // decimal text
 	Currency string
 }
@@ -219,10 +219,14 @@ func customerText(c CardCustomer) string {
 			fmt.Fprintf(&b, "\n…and %d more stores", len(c.Profiles)-3)
 			break
 		}
-		b.WriteString("\n" + EscapeCut(p.Store, 120) + ": " + plural(p.Orders, "order"))
-		if p.Spent != "" {
-			b.WriteString(" · " + EscapeCut(p.Spent+" "+p.Currency, 40) + " spent")
+		var facts []string
+		if p.Orders != nil {
+			facts = append(facts, plural(*p.Orders, "order"))
 		}
+		if p.Spent != "" {
+			facts = append(facts, EscapeCut(p.Spent+" "+p.Currency, 40)+" spent")
+		}
+		b.WriteString("\n" + EscapeCut(p.Store, 120) + ": " + strings.Join(facts, " · "))
 	}
 	return cutMrkdwn(b.String(), maxSection)
 }

@@ -116,7 +116,7 @@ func sampleCard() CardData {
 		Source:   "shopify",
 		Customer: CardCustomer{
 			Name: "Ada Lovelace", Email: "ada@example.com",
-			Profiles: []CardProfile{{Store: "shopify:acme.myshopify.com", Orders: 3, Spent: "412.50", Currency: "EUR"}},
+			Profiles: []CardProfile{{Store: "shopify:acme.myshopify.com", Orders: ptr(3), Spent: "412.50", Currency: "EUR"}},
 		},
 		Orders: []CardOrder{{
 			Number: "1001", Store: "shopify:acme.myshopify.com", Financial: "paid", Fulfillment: "fulfilled",
@@ -309,3 +309,5 @@ func mrkdwnTexts(t *testing.T, m Message) []string {
 	walk(v)
 	return out
 }
+
+func ptr(n int) *int { return &n }

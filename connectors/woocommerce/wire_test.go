@@ -131,3 +131,22 @@ func TestParseRefusesWhatIsNotAResource(t *testing.T) {
 		t.Errorf("deleted payload: %+v %v", id, err)
 	}
 }
+
+// WordPress sends names with HTML entities; the hub shows them decoded.
+func TestNamesArriveDecoded(t *testing.T) {
+	o, err := woocommerce.ParseOrder([]byte(`{"id": 727, "payment_method_title": "Cash &amp; carry",
+		"billing": {"first_name": "Zo&euml;", "last_name": "O&#039;Brien", "company": "Smith &amp; Sons", "email": "zoe@example.com"},
+		"line_items": [{"id": 1, "name": "Ship Your Idea &ndash; Color: Black", "quantity": 1, "total": "20.00"}],
+		"shipping_lines": [{"method_title": "Flat &amp; fast", "total": "5.00"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.LineItems[0].Name != "Ship Your Idea – Color: Black" || o.Billing.Name() != "Zoë O'Brien" || o.Billing.Company != "Smith & Sons" ||
+		o.PaymentMethodTitle != "Cash & carry" || o.ShippingLines[0].MethodTitle != "Flat & fast" {
+		t.Errorf("order %+v", o)
+	}
+	c, err := woocommerce.ParseCustomer([]byte(`{"id": 9, "first_name": "Ren&eacute;e", "last_name": "Fran&ccedil;ois"}`))
+	if err != nil || c.Name() != "Renée François" {
+		t.Errorf("customer %q, %v", c.Name(), err)
+	}
+}

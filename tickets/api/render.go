@@ -51,7 +51,7 @@ type StoreProfile struct {
 	Store        string     `json:"store"`
 	CustomerID   string     `json:"customer_id"`
 	Name         string     `json:"name"`
-	OrdersCount  int        `json:"orders_count"`
+	OrdersCount  *int       `json:"orders_count"` // null when the store did not say
 	TotalSpent   string     `json:"total_spent"`
 	Currency     string     `json:"currency"`
 	FirstOrderAt *time.Time `json:"first_order_at"`

@@ -34,6 +34,11 @@ func (s *Store) orderChanged(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	if o.OrderID == "" {
 		return tickets.Invalid("order_id", "an order event needs the order's id")
 	}
+	for _, f := range c.Followups {
+		if err := s.enqueue(ctx, tx, f); err != nil {
+			return err
+		}
+	}
 	// Lock the order's row (if any) so two versions of one order apply one
 	// after the other, and drop a version older than the stored one.
 	var stored *time.Time
@@ -140,7 +145,8 @@ func (s *Store) insertSystemNote(ctx context.Context, tx pgx.Tx, actor tickets.A
 }
 
 // customerChanged saves a store's profile of a customer, unless a newer
-// profile (by UpdatedAt) is stored already.
+// profile (by UpdatedAt) is stored already. Counts the profile does not
+// know (nil, "") leave the stored ones as they are.
 func (s *Store) customerChanged(ctx context.Context, tx pgx.Tx, c tickets.CustomerChanged) error {
 	p := c.Profile
 	if p.Store == "" || p.CustomerID == "" {
@@ -160,8 +166,11 @@ func (s *Store) customerChanged(ctx context.Context, tx pgx.Tx, c tickets.Custom
 		tags = []string{}
 	}
 	_, err = tx.Exec(ctx, `
-		update customer_stores set name = $3, email = $4, phone = $5, orders_count = $6, total_spent = $7,
-			currency = $8, first_order_at = $9, tags = $10, note = $11, admin_url = $12, updated_at = $13
+		update customer_stores set name = $3, email = $4, phone = $5,
+			orders_count = coalesce($6, orders_count),
+			total_spent = case when $7 = '' then total_spent else $7 end,
+			currency = case when $7 = '' then currency else $8 end,
+			first_order_at = $9, tags = $10, note = $11, admin_url = $12, updated_at = $13
 		where store = $1 and customer_id_in_store = $2 and customer_id = $14
 			and (updated_at is null or updated_at <= $13)`,
 		p.Store, p.CustomerID, p.Name, tickets.NormaliseEmail(p.Email), tickets.NormalisePhone(p.Phone),

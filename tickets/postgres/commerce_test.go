@@ -90,9 +90,10 @@ func TestCustomerChangedSavesTheStoreProfile(t *testing.T) {
 	b := setup(t)
 	tk := b.create(t, tickets.NewTicket{Subject: "Hello", Customer: tickets.CustomerInput{Email: "Mia@Example.com"}})
 	first := time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC)
+	seven := 7
 	err := b.store.Apply(b.ctx, webhook, tickets.CustomerChanged{Profile: tickets.StoreCustomer{
 		Store: "woocommerce:shop.example.com", CustomerID: "42", Email: "mia@example.com", Name: "Mia Wong",
-		OrdersCount: 7, TotalSpent: "412.50", Currency: "GBP", FirstOrderAt: &first, Tags: []string{"vip"},
+		OrdersCount: &seven, TotalSpent: "412.50", Currency: "GBP", FirstOrderAt: &first, Tags: []string{"vip"},
 		AdminURL: "https://shop.example.com/wp-admin/user-edit.php?user_id=42",
 	}})
 	if err != nil {
@@ -103,7 +104,7 @@ func TestCustomerChangedSavesTheStoreProfile(t *testing.T) {
 		t.Fatalf("stores %+v", got.Customer.Stores)
 	}
 	p := got.Customer.Stores[0]
-	if p.OrdersCount != 7 || p.TotalSpent != "412.50" || p.Name != "Mia Wong" || !p.FirstOrderAt.Equal(first) || p.UpdatedAt.IsZero() {
+	if p.OrdersCount == nil || *p.OrdersCount != 7 || p.TotalSpent != "412.50" || p.Name != "Mia Wong" || !p.FirstOrderAt.Equal(first) || p.UpdatedAt.IsZero() {
 		t.Errorf("profile %+v", p)
 	}
 	if got.Customer.Name != "Mia Wong" {
@@ -313,5 +314,40 @@ func TestWarnSLAOncePerTargetAndLevel(t *testing.T) {
 	last := evs[len(evs)-1]
 	if last.Type != tickets.EventSLAWarning || last.After["target"] != "first_response" || last.After["level"] != "breached" {
 		t.Errorf("last event %+v", last)
+	}
+}
+
+// A count the store did not send is unknown, not 0: it is kept as unknown,
+// and a later profile that does not say leaves the known count alone.
+func TestUnknownCountsAreNotZero(t *testing.T) {
+	b := setup(t)
+	tk := b.create(t, tickets.NewTicket{Subject: "Hello", Customer: tickets.CustomerInput{Email: "mia@example.com"}})
+	profile := func(at time.Time, count *int, spent string) tickets.StoreCustomer {
+		return tickets.StoreCustomer{Store: "woocommerce:shop.example.com", CustomerID: "42", Email: "mia@example.com",
+			Name: "Mia Wong", OrdersCount: count, TotalSpent: spent, Currency: "GBP", UpdatedAt: at}
+	}
+	load := func() tickets.StoreCustomer {
+		t.Helper()
+		got, err := b.store.GetTicket(b.ctx, tk.ID)
+		if err != nil || len(got.Customer.Stores) != 1 {
+			t.Fatalf("stores %+v, %v", got.Customer.Stores, err)
+		}
+		return got.Customer.Stores[0]
+	}
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if err := b.store.Apply(b.ctx, webhook, tickets.CustomerChanged{Profile: profile(at, nil, "")}); err != nil {
+		t.Fatal(err)
+	}
+	if p := load(); p.OrdersCount != nil || p.TotalSpent != "" {
+		t.Errorf("unknown counts stored as %v orders, %q spent", p.OrdersCount, p.TotalSpent)
+	}
+	seven := 7
+	for i, p := range []tickets.StoreCustomer{profile(at.Add(time.Hour), &seven, "412.50"), profile(at.Add(2*time.Hour), nil, "")} {
+		if err := b.store.Apply(b.ctx, webhook, tickets.CustomerChanged{Profile: p}); err != nil {
+			t.Fatalf("profile %d: %v", i, err)
+		}
+	}
+	if p := load(); p.OrdersCount == nil || *p.OrdersCount != 7 || p.TotalSpent != "412.50" || p.Currency != "GBP" {
+		t.Errorf("a profile without counts erased the known ones: %v orders, %q spent", p.OrdersCount, p.TotalSpent)
 	}
 }

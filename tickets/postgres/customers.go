@@ -10,7 +10,7 @@ import (
 )
 
 // upsertCustomer finds the customer in names, by normalised email, else
-// phone, else store id, fills in what the stored customer lacks, records the
+// store id, else (only for a record without an email) phone, fills in what the stored customer lacks, records the
 // store id, and returns the customer's id. A customer nothing identifies and
 // nobody named is no customer: it returns "".
 func (s *Store) upsertCustomer(ctx context.Context, tx pgx.Tx, in tickets.CustomerInput) (string, error) {
@@ -42,15 +42,21 @@ func (s *Store) findOrInsertCustomer(ctx context.Context, tx pgx.Tx, in tickets.
 	for attempt := 0; attempt < 3; attempt++ {
 		if !anonymous {
 			var id string
+			// The email decides; the store's own id for its customer comes
+			// next; a phone only speaks for a record without an email, so
+			// that two buyers sharing one (a household, a shop's front
+			// desk) stay two customers.
 			err := tx.QueryRow(ctx, `
+				with by_store as (
+					select customer_id from customer_stores where $3 <> '' and $4 <> '' and store = $3 and customer_id_in_store = $4
+				)
 				select c.id from customers c
 				where ($1 <> '' and c.email = $1)
-					or ($2 <> '' and c.phone = $2)
-					or ($3 <> '' and $4 <> '' and c.id = (
-						select customer_id from customer_stores where store = $3 and customer_id_in_store = $4))
-				order by ($1 <> '' and c.email = $1) desc, ($2 <> '' and c.phone = $2) desc
+					or c.id = (select customer_id from by_store)
+					or ($1 = '' and $2 <> '' and c.phone = $2)
+				order by ($1 <> '' and c.email = $1) desc, coalesce(c.id = (select customer_id from by_store), false) desc
 				limit 1
-				for update`, in.Email, in.Phone, in.Store, in.StoreCustomerID).Scan(&id)
+				for update of c`, in.Email, in.Phone, in.Store, in.StoreCustomerID).Scan(&id)
 			if err == nil {
 				return id, s.fillCustomer(ctx, tx, id, in)
 			}
@@ -59,8 +65,10 @@ func (s *Store) findOrInsertCustomer(ctx context.Context, tx pgx.Tx, in tickets.
 			}
 		}
 		var id string
+		// A phone that is another customer's already stays theirs.
 		err := tx.QueryRow(ctx, `
-			insert into customers (email, name, phone, created_at) values ($1, $2, $3, $4)
+			insert into customers (email, name, phone, created_at)
+			values ($1, $2, case when $3 <> '' and not exists (select 1 from customers where phone = $3) then $3 else '' end, $4)
 			on conflict do nothing
 			returning id`, in.Email, in.Name, in.Phone, s.now()).Scan(&id)
 		if err == nil {

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -208,5 +209,35 @@ func TestTicketTimesUseClock(t *testing.T) {
 	}
 	if !got.UpdatedAt.Equal(b.clock.Now()) || !got.CreatedAt.Equal(tk.CreatedAt) {
 		t.Errorf("created %v updated %v; clock %v", got.CreatedAt, got.UpdatedAt, b.clock.Now())
+	}
+}
+
+// A phone number never merges two email addresses: customers match by
+// email first, by the phone only when the incoming record has no email,
+// and a placeholder phone (one repeated digit, or too short) never matches.
+func TestPhoneNeverMergesTwoEmails(t *testing.T) {
+	b := setup(t)
+	first := b.create(t, tickets.NewTicket{Subject: "first buyer", Customer: tickets.CustomerInput{Email: "ann@example.com", Phone: "+44 20 7946 0958"}})
+	for _, tc := range []struct {
+		name     string
+		customer tickets.CustomerInput
+		same     bool
+	}{
+		{"another email, same phone", tickets.CustomerInput{Email: "bob@example.com", Name: "Bob", Phone: "+442079460958"}, false},
+		{"the phone alone", tickets.CustomerInput{Phone: "0044 20 7946 0958"}, true},
+		{"the email, another phone", tickets.CustomerInput{Email: "ann@example.com", Phone: "+1 555 123 4567"}, true},
+	} {
+		tk := b.create(t, tickets.NewTicket{Subject: tc.name, Customer: tc.customer})
+		if same := tk.Customer.ID == first.Customer.ID; same != tc.same {
+			t.Errorf("%s: same customer as the first buyer = %v; want %v", tc.name, same, tc.same)
+		}
+	}
+	for i, placeholder := range []string{"0000000000", "+1 111 111 1111", "123456"} {
+		email := fmt.Sprintf("buyer%d@example.com", i)
+		a := b.create(t, tickets.NewTicket{Subject: "a " + placeholder, Customer: tickets.CustomerInput{Email: email, Phone: placeholder}})
+		c := b.create(t, tickets.NewTicket{Subject: "c " + placeholder, Customer: tickets.CustomerInput{Name: "Caller", Phone: placeholder}})
+		if a.Customer.ID == c.Customer.ID || a.Customer.Phone != "" {
+			t.Errorf("placeholder phone %q: %+v and %+v", placeholder, a.Customer, c.Customer)
+		}
 	}
 }

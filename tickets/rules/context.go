@@ -100,6 +100,9 @@ func CustomerFromProfiles(cu tickets.Customer) Customer {
 		if sc.UpdatedAt.IsZero() {
 			continue
 		}
+		if sc.OrdersCount == nil && strings.TrimSpace(sc.TotalSpent) == "" {
+			continue // the store did not say: unknown, not 0
+		}
 		spent, _ := strconv.ParseFloat(strings.TrimSpace(sc.TotalSpent), 64)
 		if !out.Known {
 			out.Currency = sc.Currency
@@ -107,7 +110,9 @@ func CustomerFromProfiles(cu tickets.Customer) Customer {
 			out.Currency = ""
 		}
 		out.Known = true
-		out.Orders += sc.OrdersCount
+		if sc.OrdersCount != nil {
+			out.Orders += *sc.OrdersCount
+		}
 		out.Spent += spent
 	}
 	return out

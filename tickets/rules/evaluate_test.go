@@ -291,9 +291,9 @@ func TestNewContext(t *testing.T) {
 		Subject: "Late", Description: "Where is it?", Status: tickets.StatusOpen, Priority: tickets.PriorityMedium,
 		Source: tickets.SourceShopify, Store: "shopify:acme.myshopify.com", Team: "support", Tags: []string{"x"},
 		Customer: tickets.Customer{Email: "jo@example.com", Stores: []tickets.StoreCustomer{
-			{Store: "shopify:acme", OrdersCount: 3, TotalSpent: "700.50", Currency: "EUR", UpdatedAt: monday10},
-			{Store: "woocommerce:b", OrdersCount: 1, TotalSpent: "400", Currency: "EUR", UpdatedAt: monday10},
-			{Store: "woocommerce:c", OrdersCount: 9, TotalSpent: "9999"}, // never looked up
+			{Store: "shopify:acme", OrdersCount: ptr(3), TotalSpent: "700.50", Currency: "EUR", UpdatedAt: monday10},
+			{Store: "woocommerce:b", OrdersCount: ptr(1), TotalSpent: "400", Currency: "EUR", UpdatedAt: monday10},
+			{Store: "woocommerce:c", OrdersCount: ptr(9), TotalSpent: "9999"}, // never looked up
 		}},
 		Orders: []tickets.OrderRef{
 			{OrderNumber: "1000", FinancialStatus: "paid", FulfillmentStatus: "fulfilled"},
@@ -327,3 +327,5 @@ func TestNewContext(t *testing.T) {
 		t.Errorf("mixed currencies = %+v", mixed)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

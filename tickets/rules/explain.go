@@ -40,7 +40,7 @@ type testTicket struct {
 		Email  string `json:"email"`
 		Stores []struct {
 			Store       string  `json:"store"`
-			OrdersCount int     `json:"orders_count"`
+			OrdersCount *int    `json:"orders_count"`
 			TotalSpent  decimal `json:"total_spent"`
 			Currency    string  `json:"currency"`
 		} `json:"stores"`

@@ -128,54 +128,31 @@ func (dc *Decoder) order(ctx context.Context, d tickets.Delivery, o shopify.Orde
 		Customer: buyer(d.Tenant, o),
 		Timeline: timeline(d.Topic, o),
 	}
-	if dc.open[OpenFraud] && (d.Topic == "orders/create" || d.Topic == "orders/paid") {
-		// REST payloads carry no risk assessment; GraphQL has it. It decides
-		// the opening only: the snapshot of this version stays what the
-		// payload says, so that it is the same whichever of the topics
-		// sharing a version arrives last.
-		risk, err := dc.fraudRisk(ctx, d.Tenant, o.ID)
-		if err != nil {
-			return webhooks.Decoded{}, err
-		}
-		o.FraudRisk = risk
+	if dc.open[OpenFraud] && (d.Topic == "orders/create" || d.Topic == "orders/paid") && o.CancelledAt == nil {
+		// REST payloads carry no risk assessment; GraphQL has it. It is
+		// asked in a task of its own, so that the order is recorded (and a
+		// cancellation's ticket opened) whether or not the API answers.
+		ch.Followups = append(ch.Followups, fraudFollowup(d.Tenant, o.ID))
 	}
-	ch.Open = dc.opening(d.Tenant, o)
+	ch.Open = opening(dc.open, d.Tenant, o)
 	return decoded(ch), nil
-}
-
-// fraudRisk asks the shop for the order's risk; a shop the hub cannot call
-// (webhooks only, token revoked, scope missing) has no say.
-func (dc *Decoder) fraudRisk(ctx context.Context, shop, orderID string) (string, error) {
-	c, err := dc.shops.Client(ctx, shop)
-	if err != nil {
-		return "", nil
-	}
-	full, err := c.Order(ctx, orderID)
-	switch {
-	case err == nil:
-		return full.FraudRisk, nil
-	case shopify.IsNotFound(err), shopify.IsUnauthorized(err):
-		dc.log.Info("shopify: no fraud risk for order", "shop", shop, "order_id", orderID, "err", err)
-		return "", nil
-	}
-	return "", err // throttled (retried without using a retry) or unreachable
 }
 
 // opening is the ticket an order opens by itself, if a rule asks; its
 // ExternalRef is stable per order and reason, so repeats open nothing.
-func (dc *Decoder) opening(shop string, o shopify.Order) *tickets.NewTicket {
+func opening(open map[string]bool, shop string, o shopify.Order) *tickets.NewTicket {
 	var reason, subject, desc string
 	var pr tickets.Priority = tickets.PriorityMedium
 	switch {
-	case dc.open[OpenFraud] && o.FraudRisk == "high" && o.CancelledAt == nil:
+	case open[OpenFraud] && o.FraudRisk == "high" && o.CancelledAt == nil:
 		reason, pr = OpenFraud, tickets.PriorityHigh
 		subject = fmt.Sprintf("Order #%s flagged as high fraud risk", o.Number)
 		desc = fmt.Sprintf("Shopify rates order #%s (%s %s) a high fraud risk. Review it before fulfilling: %s", o.Number, o.Total, o.Currency, o.AdminURL)
-	case dc.open[OpenCancelled] && o.CancelledAt != nil && o.CancelReason == "customer":
+	case open[OpenCancelled] && o.CancelledAt != nil && o.CancelReason == "customer":
 		reason = OpenCancelled
 		subject = fmt.Sprintf("Order #%s cancelled by the customer", o.Number)
 		desc = fmt.Sprintf("The customer cancelled order #%s (%s %s). %s", o.Number, o.Total, o.Currency, o.AdminURL)
-	case dc.open[OpenRefund] && len(o.Refunds) > 0:
+	case open[OpenRefund] && len(o.Refunds) > 0:
 		reason = OpenRefund
 		r := o.Refunds[len(o.Refunds)-1]
 		subject = fmt.Sprintf("Refund of %s %s on order #%s", r.Amount, r.Currency, o.Number)
@@ -202,6 +179,11 @@ func (dc *Decoder) refund(ctx context.Context, d tickets.Delivery) (webhooks.Dec
 	if err != nil {
 		return webhooks.Decoded{}, webhooks.Permanent(err)
 	}
+	if rf.Zero() {
+		// A restock, or a line taken off: nothing was paid back, so there is
+		// nothing to tell the customer or open a ticket about.
+		return webhooks.Decoded{Ignore: "the refund moved no money"}, nil
+	}
 	o := shopify.Order{ID: rf.OrderID, AdminURL: shopify.AdminOrderURL(d.Tenant, rf.OrderID)}
 	if c, err := dc.shops.Client(ctx, d.Tenant); err == nil {
 		full, err := c.Order(ctx, rf.OrderID)
@@ -210,6 +192,8 @@ func (dc *Decoder) refund(ctx context.Context, d tickets.Delivery) (webhooks.Dec
 			o = full
 		case shopify.IsNotFound(err), shopify.IsUnauthorized(err):
 			dc.log.Info("shopify: refund's order not readable", "shop", d.Tenant, "order_id", rf.OrderID, "err", err)
+		case shopify.IsQueryCost(err):
+			return webhooks.Decoded{}, webhooks.Permanent(err) // refused again on every retry
 		default:
 			return webhooks.Decoded{}, err
 		}
@@ -234,7 +218,7 @@ func (dc *Decoder) refund(ctx context.Context, d tickets.Delivery) (webhooks.Dec
 		Order:    ref,
 		Customer: buyer(d.Tenant, o),
 		Timeline: fmt.Sprintf("Refund of %s %s on order %s", rf.Amount, rf.Currency, label),
-		Open:     dc.opening(d.Tenant, o),
+		Open:     opening(dc.open, d.Tenant, o),
 	}
 	return decoded(ch), nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"hub/connectors/shopify/shopifytest"
 	"hub/tickets"
+	whshopify "hub/webhooks/shopify"
 )
 
 // An order event reaches the tickets linked to the order: the snapshot
@@ -168,6 +169,8 @@ func TestOrderEventsOpenTickets(t *testing.T) {
 		{"all off", "none", "orders/cancelled", shopifytest.Webhook("orders_cancelled"), "", ""},
 		{"high fraud risk", "", "orders/create", []byte(fraud), "Order #1004 flagged as high fraud risk", tickets.PriorityHigh},
 		{"low fraud risk", "", "orders/create", shopifytest.Webhook("orders_create"), "", ""},
+		{"refund that moved no money", "", "orders/updated", shopifytest.Webhook("orders_updated_no_money_refund"), "", ""},
+		{"refunds/create that moved no money", "", "refunds/create", shopifytest.Webhook("refunds_create_no_money"), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			open, err := parseOpen(tc.open)
@@ -180,6 +183,7 @@ func TestOrderEventsOpenTickets(t *testing.T) {
 				t.Fatal(status)
 			}
 			b.waitProcessed(t)
+			b.waitFollowups(t, whshopify.TypeFraudCheck) // the fraud check runs after the delivery
 			list := b.listTickets(t)
 			if tc.subject == "" {
 				if len(list) != 0 {

@@ -159,6 +159,7 @@ func (b *bundle) startWorker(t *testing.T) {
 	mux.Use(b.pipe.Middleware)
 	b.pipe.Register(mux)
 	mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(b.shops, b.hub.URL+"/webhooks/shopify"))
+	mux.Handle(whshopify.TypeFraudCheck, whshopify.NewFraudCheck(b.shops, b.store, nil))
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +208,16 @@ func (b *bundle) waitProcessed(t *testing.T) {
 	waitFor(t, "deliveries processed", func() bool {
 		var n int
 		_ = b.pool.QueryRow(context.Background(), `select count(*) from deliveries where status = 'received'`).Scan(&n)
+		return n == 0
+	})
+}
+
+// waitFollowups waits until every follow-up of that type is done.
+func (b *bundle) waitFollowups(t *testing.T, typ string) {
+	t.Helper()
+	waitFor(t, typ+" follow-ups done", func() bool {
+		var n int
+		_ = b.pool.QueryRow(context.Background(), `select count(*) from outbox where type = $1 and done_at is null`, typ).Scan(&n)
 		return n == 0
 	})
 }

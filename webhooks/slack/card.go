@@ -37,7 +37,7 @@ func cardData(t tickets.Ticket, p tickets.Policy, now time.Time) slackapi.CardDa
 		d.Transitions = append(d.Transitions[1:], d.Transitions[0])
 	}
 	for _, sc := range t.Customer.Stores {
-		if sc.OrdersCount == 0 && sc.TotalSpent == "" {
+		if sc.OrdersCount == nil && sc.TotalSpent == "" {
 			continue // an id only: the enrichment has not looked yet
 		}
 		d.Customer.Profiles = append(d.Customer.Profiles, slackapi.CardProfile{

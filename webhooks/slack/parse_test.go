@@ -168,11 +168,12 @@ func TestFollowups(t *testing.T) {
 }
 
 func TestCardDataFollowsTheTicket(t *testing.T) {
+	three := 3
 	p := tickets.DefaultPolicy()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC) // a Monday
 	tk := tickets.Ticket{ID: "t1", Number: 1042, Subject: "s", Status: tickets.StatusResolved, Priority: tickets.PriorityHigh,
 		SLA: p.Start(tickets.PriorityHigh, now.Add(-time.Hour)), UpdatedAt: now,
-		Customer: tickets.Customer{Name: "Ada", Stores: []tickets.StoreCustomer{{Store: "s1", CustomerID: "1"}, {Store: "s2", OrdersCount: 3, TotalSpent: "10.00", Currency: "EUR"}}},
+		Customer: tickets.Customer{Name: "Ada", Stores: []tickets.StoreCustomer{{Store: "s1", CustomerID: "1"}, {Store: "s2", OrdersCount: &three, TotalSpent: "10.00", Currency: "EUR"}}},
 		Orders: []tickets.OrderRef{{Store: "s2", OrderID: "#1001", Details: mustJSON(tickets.OrderDetails{AdminURL: "https://a.example/o/1",
 			Tracking: []tickets.Tracking{{Company: "UPS", Number: "1Z"}}, Refunds: []tickets.Refund{{Amount: "1"}}})}},
 	}

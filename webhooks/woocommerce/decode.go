@@ -201,7 +201,10 @@ func (dec *Decoder) customer(ctx context.Context, st Store, d tickets.Delivery, 
 	// The webhook has no order history; the profile the hub keeps has, so
 	// it is read here rather than zeroed.
 	page, err := st.Client.ListOrders(ctx, wc.OrderQuery{Customer: int64(c.ID), PerPage: 100, OrderBy: "date", Order: "asc"})
-	if err != nil && !wc.IsNotFound(err) {
+	switch {
+	case wc.IsNotFound(err):
+		page.Total = -1 // not listed: the counts are unknown
+	case err != nil:
 		return webhooks.Decoded{}, err
 	}
 	p := enrich.WooCommerceProfile(st.Key, st.URL, c, page.Orders, page.Total)

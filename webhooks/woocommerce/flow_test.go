@@ -175,3 +175,22 @@ type wootestWebhook struct {
 	id     int64
 	status string
 }
+
+// Two buyers who give the same phone (a household) stay two customers: the
+// second buyer's failed payment is their ticket, not the first buyer's.
+func TestBuyersSharingAPhoneStayTwoCustomers(t *testing.T) {
+	b := setup(t)
+	b.startWorker(t)
+	b.subscribe(t)
+	b.shop.SetOrderStatus(1234, "completed") // Maya, +44 20 7946 0321
+	waitFor(t, "Maya's order", func() bool { return len(b.deliveries(t)) == 1 })
+	b.shop.ChangeOrder(1251, func(o map[string]any) {
+		o["status"] = "failed"
+		o["billing"].(map[string]any)["phone"] = "+44 20 7946 0321"
+	})
+	waitFor(t, "the failed payment's ticket", func() bool { return len(b.tickets(t)) == 1 })
+	tk := b.tickets(t)[0]
+	if tk.Subject != "Payment failed for order #1251" || tk.Customer.Email != "tom.okafor@example.org" || tk.Customer.Name != "Tom Okafor" {
+		t.Errorf("ticket %q is under %+v, want Tom", tk.Subject, tk.Customer)
+	}
+}

@@ -1,6 +1,9 @@
 // Package shopifytest is a fake of the parts of Shopify the hub talks to,
 // for tests and the demo: the GraphQL Admin API (the queries the connector
-// sends, answered from recorded payloads), the OAuth consent and token
+// sends, answered from recorded payloads, with Shopify's cost accounting:
+// a query over 1,000 requested points is refused with MAX_COST_EXCEEDED,
+// one the shop's bucket cannot hold with THROTTLED, and every answer
+// reports extensions.cost), outages on demand, the OAuth consent and token
 // endpoints (with expiring, refreshable offline tokens), throttling and
 // errors on demand, and signed webhook requests. It speaks the real wire
 // format, so the connector cannot tell it from a shop except by address.
@@ -46,7 +49,11 @@ type Server struct {
 	tooMany   int                  // calls still to answer 429
 	retryHdr  string
 	calls     map[string]int // operation name → count
+	refused   map[string]int // error code or HTTP status → count
 	refreshed int
+	// An outage: every GraphQL call answers failStatus until failUntil.
+	failUntil  time.Time
+	failStatus int
 }
 
 type tokenInfo struct {
@@ -59,6 +66,7 @@ type shop struct {
 	customers []json.RawMessage
 	denied    map[string]bool // order ids answered ACCESS_DENIED
 	webhooks  []subscription
+	bucket    *bucket
 }
 
 type subscription struct {
@@ -74,7 +82,7 @@ func New(apiKey, apiSecret string) *Server {
 	s := &Server{
 		apiKey: apiKey, apiSecret: apiSecret, now: time.Now, ttl: time.Hour,
 		shops: map[string]*shop{}, codes: map[string]string{}, refreshes: map[string]string{},
-		tokens: map[string]tokenInfo{}, calls: map[string]int{},
+		tokens: map[string]tokenInfo{}, calls: map[string]int{}, refused: map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/api/{version}/graphql.json", s.graphql)
@@ -99,7 +107,7 @@ func (s *Server) ensureShop(domain string) *shop {
 	if sh, ok := s.shops[domain]; ok {
 		return sh
 	}
-	sh := &shop{denied: map[string]bool{}}
+	sh := &shop{denied: map[string]bool{}, bucket: newBucket(s.now())}
 	var o struct{ Orders []json.RawMessage }
 	var c struct{ Customers []json.RawMessage }
 	b, _ := fixtures.ReadFile("testdata/graphql/orders.json")
@@ -128,7 +136,7 @@ func (s *Server) DenyOrder(domain, orderID string) {
 }
 
 // Throttle answers the next n GraphQL calls with a THROTTLED error (HTTP
-// 200, as Shopify does).
+// 200, as Shopify does), as if the shop's bucket held only 10 points.
 func (s *Server) Throttle(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -162,7 +170,7 @@ func (s *Server) ExpireTokens(domain string) {
 }
 
 // Calls returns how many GraphQL calls of an operation (HubOrder,
-// HubOrders, HubCustomers, HubWebhooks, HubSubscribe) were answered.
+// HubOrderSearch, HubCustomers, HubWebhooks, HubSubscribe) were answered.
 func (s *Server) Calls(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,20 +6,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"hub/connectors/shopify/querycost"
 )
 
 var (
-	opName     = regexp.MustCompile(`^\s*(?:query|mutation)\s+(\w+)`)
 	searchTerm = regexp.MustCompile(`(\w+):("(?:[^"\\]|\\.)*"|\S+)`)
 )
-
-// cost is the extensions block Shopify adds to every GraphQL answer.
-func cost(requested, available float64) map[string]any {
-	return map[string]any{"cost": map[string]any{
-		"requestedQueryCost": requested, "actualQueryCost": nil,
-		"throttleStatus": map[string]any{"maximumAvailable": 2000.0, "currentlyAvailable": available, "restoreRate": 100.0},
-	}}
-}
 
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	var req struct {
@@ -44,23 +37,24 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."})
 		return
 	}
-	if s.throttled > 0 {
-		s.throttled--
-		writeJSON(w, http.StatusOK, map[string]any{
-			"errors":     []any{map[string]any{"message": "Throttled", "extensions": map[string]any{"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}},
-			"extensions": cost(60, 10),
-		})
+	if s.now().Before(s.failUntil) {
+		s.refused[strconv.Itoa(s.failStatus)]++
+		writeJSON(w, s.failStatus, map[string]any{"errors": http.StatusText(s.failStatus)})
 		return
 	}
-	m := opName.FindStringSubmatch(req.Query)
-	if m == nil {
-		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{map[string]any{"message": "Parse error"}}})
+	c, err := querycost.Requested(req.Query, req.Variables)
+	if err != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{map[string]any{"message": err.Error()}}})
 		return
 	}
-	s.calls[m[1]]++
 	sh := s.ensureShop(info.shop)
-	data, errs := s.answer(sh, m[1], req.Variables)
-	out := map[string]any{"data": data, "extensions": cost(20, 1980)}
+	ext, ok := s.admit(w, sh, c)
+	if !ok {
+		return
+	}
+	s.calls[c.Operation]++
+	data, errs := s.answer(sh, c.Operation, req.Variables)
+	out := map[string]any{"data": data, "extensions": ext}
 	if len(errs) > 0 {
 		out["errors"] = errs
 	}
@@ -81,17 +75,17 @@ func (s *Server) answer(sh *shop, op string, vars map[string]any) (map[string]an
 			}
 		}
 		return map[string]any{"order": nil}, nil
-	case "HubOrders":
-		var nodes []json.RawMessage
+	case "HubOrderSearch":
+		nodes := []any{}
 		for _, o := range sh.orders {
-			if matches(str("query"), func(k, v string) bool { return orderHas(o, k, v) }) && !sh.denied[numeric(field(o, "id"))] {
-				nodes = append(nodes, o)
+			if matches(str("query"), func(k, v string) bool { return orderHas(o, k, v) }) {
+				nodes = append(nodes, map[string]any{"id": field(o, "id"), "name": field(o, "name")})
 			}
 		}
 		if n, ok := vars["first"].(float64); ok && len(nodes) > int(n) {
 			nodes = nodes[:int(n)]
 		}
-		return map[string]any{"orders": map[string]any{"nodes": orEmpty(nodes)}}, nil
+		return map[string]any{"orders": map[string]any{"nodes": nodes}}, nil
 	case "HubCustomers":
 		var nodes []json.RawMessage
 		for _, c := range sh.customers {
