@@ -190,7 +190,9 @@ type parsedURL struct {
 // quote the URL: url.Parse's would, password and all.
 func serverURL(v, raw string, ports map[string]int, needUser bool) (parsedURL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
+	// A raw '#' in a password starts a fragment and leaves a URL that
+	// parses but means something else.
+	if err != nil || u.Fragment != "" {
 		return parsedURL{}, &ConfigError{v, "not a valid URL (percent-encode special characters in the user and password)"}
 	}
 	var p parsedURL
