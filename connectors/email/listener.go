@@ -175,7 +175,7 @@ func (s *session) Data(r io.Reader) error {
 	defer cancel()
 	if err := s.l.cfg.Committer.Commit(ctx, env, raw); err != nil {
 		if rej, ok := isRejection(err); ok {
-			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: rej.Reason}
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: oneLine(rej.Reason)}
 		}
 		// The error may name tables or hosts: log it, tell the sender less.
 		s.l.cfg.Logger.Warn("email: smtp commit failed", "remote", s.remote(), "err", err)

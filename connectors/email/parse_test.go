@@ -185,8 +185,16 @@ func TestParseHostile(t *testing.T) {
 	if _, err := Parse([]byte(raw), ParseOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	raw = "From: x@example.com\r\nContent-Type: multipart/mixed; boundary=\"m\"; bad param\r\n\r\n" +
+		"--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n" +
+		"--m\r\nContent-Type: application/pdf; name=Rechnung März.pdf\r\nContent-Disposition: attachment; filename=Rechnung März.pdf\r\n\r\n%PDF\r\n--m--\r\n"
+	m, err := Parse([]byte(raw), ParseOptions{MaxAttachmentBytes: 100})
+	if err != nil || m.Text != "see attached" || len(m.Attachments) != 1 || m.Attachments[0].Filename != "Rechnung März.pdf" ||
+		m.Attachments[0].ContentType != "application/pdf" {
+		t.Fatalf("malformed parameters: %+v %v", m, err)
+	}
 	raw = "From: x@example.com\r\nContent-Type: text/plain; charset=x-unknown\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29y!!bGQ\r\n"
-	m, err := Parse([]byte(raw), ParseOptions{})
+	m, err = Parse([]byte(raw), ParseOptions{})
 	if err != nil || !strings.HasPrefix(m.Text, "hello wor") {
 		t.Fatalf("text %q err %v", m.Text, err)
 	}

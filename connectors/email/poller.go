@@ -111,6 +111,8 @@ func (p *Poller) Once(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer p.logout(c)
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
 	return p.sync(ctx, c)
 }
 
@@ -165,6 +167,16 @@ func (p *Poller) session(ctx context.Context) (synced bool, err error) {
 			case <-p.cfg.After(p.cfg.PollInterval):
 			}
 			continue
+		}
+		// Mail that arrived after the sync's last command is announced in
+		// the NOOP's answer; some servers would not repeat it in IDLE.
+		if err := c.Noop().Wait(); err != nil {
+			return true, fmt.Errorf("email: imap noop: %w", err)
+		}
+		select {
+		case <-wake:
+			continue
+		default:
 		}
 		if err := p.idle(ctx, c, wake); err != nil {
 			return true, err

@@ -265,18 +265,24 @@ func TestPollerIdle(t *testing.T) {
 		return nil
 	})
 	never := make(chan time.Time)
+	idling := make(chan struct{}, 10)
 	p := b.poller(t, func(c *PollerConfig) {
 		c.Committer = commit
-		c.After = func(time.Duration) <-chan time.Time { return never }
+		c.After = func(d time.Duration) <-chan time.Time {
+			if d == 25*time.Minute {
+				idling <- struct{}{} // the server has answered IDLE
+			}
+			return never
+		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 
-	wait := func(id string) {
+	wait := func(ch <-chan string, id string) {
 		t.Helper()
 		select {
-		case g := <-got:
+		case g := <-ch:
 			if g != id {
 				t.Fatalf("committed %s, want %s", g, id)
 			}
@@ -284,12 +290,12 @@ func TestPollerIdle(t *testing.T) {
 			t.Fatalf("%s never committed", id)
 		}
 	}
-	wait("q1@example.com")
-	b.append(t, 2, 2)
-	wait("q2@example.com")
-	b.append(t, 3, 4)
-	wait("q3@example.com")
-	wait("q4@example.com")
+	wait(got, "q1@example.com")
+	for i := 2; i <= 4; i++ {
+		<-idling
+		b.append(t, i, i)
+		wait(got, "q"+strconv.Itoa(i)+"@example.com")
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)

@@ -30,11 +30,22 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) {
 	if depth > maxDepth || w.parts > maxParts {
 		return
 	}
-	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil || mediaType == "" {
-		mediaType, params = "text/plain", map[string]string{"charset": charsetParam(h.Get("Content-Type"))}
+	// ParseMediaType returns the type even when a parameter is malformed
+	// (an unquoted file name with spaces, say); the parameters that matter
+	// are then picked out by hand.
+	ct, cd := h.Get("Content-Type"), h.Get("Content-Disposition")
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if mediaType == "" {
+		mediaType = "text/plain" // RFC 2045 §5.2
 	}
-	disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
+	if err != nil {
+		params = map[string]string{"charset": looseParam(ct, "charset"), "name": looseParam(ct, "name"),
+			"boundary": looseParam(ct, "boundary")}
+	}
+	disp, dparams, err := mime.ParseMediaType(cd)
+	if err != nil {
+		dparams = map[string]string{"filename": looseParam(cd, "filename")}
+	}
 	filename := decodeHeader(firstNonEmpty(dparams["filename"], params["name"]))
 
 	switch {
@@ -178,17 +189,27 @@ func readAllCapped(r io.Reader) []byte {
 	return b
 }
 
-// charsetParam digs a charset out of a Content-Type that mime rejects.
-func charsetParam(ct string) string {
-	i := strings.Index(strings.ToLower(ct), "charset=")
-	if i < 0 {
-		return ""
+// looseParam digs a parameter out of a header value that mime rejects:
+// name=value up to the next ';', quotes dropped.
+func looseParam(v, name string) string {
+	lower := strings.ToLower(v)
+	i := 0
+	for {
+		j := strings.Index(lower[i:], name+"=")
+		if j < 0 {
+			return ""
+		}
+		i += j
+		if i == 0 || strings.ContainsRune("; \t", rune(lower[i-1])) {
+			break
+		}
+		i += len(name)
 	}
-	v := ct[i+len("charset="):]
-	if j := strings.IndexAny(v, "; \t"); j >= 0 {
-		v = v[:j]
+	val := v[i+len(name)+1:]
+	if k := strings.IndexByte(val, ';'); k >= 0 {
+		val = val[:k]
 	}
-	return strings.Trim(v, `"'`)
+	return strings.Trim(strings.TrimSpace(val), `"'`)
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -14,6 +15,10 @@ import (
 
 // IMAP is an in-memory IMAP server over implicit TLS on 127.0.0.1 with one
 // user and an INBOX. It offers IDLE and MOVE.
+//
+// Its IDLE checks the mailbox every idleCheck, as servers watching a
+// maildir do, instead of imapmemserver's push: that one registers a moment
+// after answering IDLE and drops the news of mail arriving in that moment.
 type IMAP struct {
 	Addr string // host:port
 	User *imapmemserver.User
@@ -26,15 +31,13 @@ func StartIMAP(t *tls.Config, username, password string) (*IMAP, error) {
 	if t == nil {
 		return nil, errors.New("emailtest: imap needs TLS")
 	}
-	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(username, password)
 	if err := user.Create("INBOX", nil); err != nil {
 		return nil, fmt.Errorf("emailtest: create INBOX: %w", err)
 	}
-	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return &session{user: user}, nil, nil
 		},
 		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
 		Logger: quietLog{},
@@ -82,6 +85,37 @@ func (s *IMAP) Counts(mailbox string) (total, unseen uint32, err error) {
 
 // Close stops the server.
 func (s *IMAP) Close() error { return s.srv.Close() }
+
+const idleCheck = 20 * time.Millisecond
+
+// session is imapmemserver's own session with a polling IDLE.
+type session struct {
+	*imapmemserver.UserSession // nil until login
+	user                       *imapmemserver.User
+}
+
+func (s *session) Login(username, password string) error {
+	if err := s.user.Login(username, password); err != nil {
+		return err
+	}
+	s.UserSession = imapmemserver.NewUserSession(s.user)
+	return nil
+}
+
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	t := time.NewTicker(idleCheck)
+	defer t.Stop()
+	for {
+		if err := s.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
+}
 
 type literal struct {
 	*bytes.Reader
