@@ -190,8 +190,9 @@ func jsonKind(k string) string {
 type IntakeOption func(*intakeConfig)
 
 type intakeConfig struct {
-	wait time.Duration
-	find IntakeResult
+	wait    time.Duration
+	find    IntakeResult
+	waiters *waiters
 }
 
 // IntakeResult finds what a processed intake delivery made (the ticket, as
@@ -202,9 +203,12 @@ type IntakeResult func(ctx context.Context, d tickets.Delivery) (ticket any, fou
 // the delivery and answer with the ticket: 201 for a new delivery, 200 for
 // a repeat (the same ticket). Past the wait, or with "Prefer:
 // respond-async", it answers 202 as without this option. Waiting is no work
-// on the request path: the worker does it; the request only watches.
-func WaitForTicket(wait time.Duration, find IntakeResult) IntakeOption {
-	return func(c *intakeConfig) { c.wait, c.find = wait, find }
+// on the request path: the worker does it; the request only watches, with
+// every other waiting request, through one query a tick (read), and holds
+// no admission slot. At most maxWaiting requests wait at once; beyond that,
+// and while the pipeline is behind, the answer is 202 at once.
+func WaitForTicket(wait time.Duration, find IntakeResult, read StatusReader, maxWaiting int) IntakeOption {
+	return func(c *intakeConfig) { c.wait, c.find, c.waiters = wait, find, newWaiters(read, maxWaiting) }
 }
 
 // IntakeKey is the idempotency key a recorded intake delivery was made
@@ -265,6 +269,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 			return
 		}
 		answer := map[string]any{"delivery_id": d.ID, "duplicate": dup}
+		ReleaseSlot(r.Context())
 		if cfg.find != nil && !strings.Contains(strings.ToLower(r.Header.Get("Prefer")), "respond-async") {
 			if t, status := p.waitIntake(r.Context(), d.ID, cfg); t != nil {
 				answer["ticket"] = t
@@ -282,37 +287,41 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 	}
 }
 
-// waitIntake polls the delivery until the worker has processed it, then
+// waitIntake waits until the worker has processed the delivery, then
 // finds its ticket. It gives up (nil) at the wait's end, when the delivery
-// failed, or on an error, returning the delivery's last known status.
+// failed, when too many requests wait already or the pipeline is behind
+// (a ticket would not come in time anyway), or on an error, returning the
+// delivery's last known status.
 func (p *Pipeline) waitIntake(ctx context.Context, id int64, cfg intakeConfig) (any, tickets.DeliveryStatus) {
+	if cfg.waiters == nil || p.behind() {
+		return nil, tickets.DeliveryReceived
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.wait)
 	defer cancel()
-	pause := 10 * time.Millisecond
-	for {
-		d, err := p.store.GetDelivery(ctx, id)
-		if err != nil {
-			return nil, ""
-		}
-		switch d.Status {
-		case tickets.DeliveryProcessed:
-			t, found, err := cfg.find(ctx, d)
-			if err != nil || !found {
-				return nil, d.Status
-			}
-			return t, d.Status
-		case tickets.DeliveryReceived:
-		default:
-			return nil, d.Status
-		}
-		select {
-		case <-ctx.Done():
-			return nil, d.Status
-		case <-time.After(pause):
-		}
-		pause = min(pause*2, 200*time.Millisecond)
+	st, ok := cfg.waiters.wait(ctx, id)
+	if !ok || st != tickets.DeliveryProcessed {
+		return nil, st
 	}
+	d, err := p.store.GetDelivery(ctx, id)
+	if err != nil {
+		return nil, st
+	}
+	t, found, err := cfg.find(ctx, d)
+	if err != nil || !found {
+		return nil, d.Status
+	}
+	return t, d.Status
 }
+
+// behind reports whether the queue holds more than a few seconds of work:
+// waiting for a ticket would only hold a connection until the wait ends.
+func (p *Pipeline) behind() bool {
+	return p.opt.Backlog != nil && p.opt.Backlog() > maxWaitBacklog
+}
+
+// maxWaitBacklog is the most tasks waiting for a worker at which the
+// intake still waits for its ticket.
+const maxWaitBacklog = 1000
 
 // IntakeDecoder turns a recorded intake into a NewTicket, created by the API
 // key that sent it and idempotent on its key.

@@ -102,7 +102,7 @@ func intakeServer(t *testing.T, b *bundle, wait time.Duration) *httptest.Server 
 		tk, found, err := b.store.TicketByExternalRef(ctx, d.Source, webhooks.IntakeKey(d))
 		return map[string]any{"id": tk.ID, "ref": tk.Ref()}, found, err
 	}
-	srv := httptest.NewServer(b.pipe.ServeIntake(auth, webhooks.WaitForTicket(wait, find)))
+	srv := httptest.NewServer(b.pipe.ServeIntake(auth, webhooks.WaitForTicket(wait, find, b.store, 64)))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	enqueueFailures prometheus.Counter
 	swept           prometheus.Counter
 	takenOver       prometheus.Counter
+	shed            *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them with reg (nil: not
@@ -26,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hub_deliveries_total",
-			Help: "Webhook deliveries by source and outcome (accepted, duplicate, unrecorded, processed, ignored, failed).",
+			Help: "Webhook deliveries by source and outcome (accepted, duplicate, unrecorded, shed, processed, ignored, failed).",
 		}, []string{"source", "outcome"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hub_deliveries_rejected_total",
@@ -49,13 +50,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "hub_swept_deliveries_total",
 			Help: "Deliveries the sweeper enqueued because they had no task.",
 		}),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hub_requests_shed_total",
+			Help: "Requests answered 503 because the hub was at capacity (busy) or too far behind (backlog).",
+		}, []string{"reason"}),
 		takenOver: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hub_tasks_taken_over_total",
 			Help: "Tasks of workers that died, taken over by the sweeper.",
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.rejected, m.taskSeconds, m.taskFailures, m.enqueueFailures, m.swept, m.takenOver)
+		reg.MustRegister(m.deliveries, m.rejected, m.taskSeconds, m.taskFailures, m.enqueueFailures, m.swept, m.takenOver, m.shed)
 	}
 	return m
 }

@@ -90,6 +90,11 @@ type Options struct {
 	// Marks, when set, lets a task taken over from a dead worker stop the
 	// original from running it again (see Marks).
 	Marks Marks
+	// Backlog, when set, tells how many tasks wait for a worker; past
+	// MaxBacklog new deliveries are refused (ErrBacklog) rather than
+	// queued without bound in Redis, which keeps everything in memory.
+	Backlog    func() int
+	MaxBacklog int
 }
 
 // Pipeline records deliveries, processes them and relays follow-up work.
@@ -169,6 +174,11 @@ func OutboxTaskID(id int64) string { return "outbox:" + strconv.FormatInt(id, 10
 func (p *Pipeline) Accept(ctx context.Context, d *tickets.Delivery) (duplicate bool, err error) {
 	if d.ReceivedAt.IsZero() {
 		d.ReceivedAt = p.opt.Now()
+	}
+	if p.backlogged() {
+		p.opt.Metrics.delivery(d.Source, "shed")
+		p.opt.Metrics.shed.WithLabelValues("backlog").Inc()
+		return false, ErrBacklog
 	}
 	created, err := p.store.RecordDelivery(ctx, d)
 	if err != nil {

@@ -48,6 +48,10 @@ func Record(w http.ResponseWriter, r *http.Request, a Accepter, d *tickets.Deliv
 	ctx, cancel := context.WithTimeout(r.Context(), RecordTimeout)
 	defer cancel()
 	dup, err := a.Accept(ctx, d)
+	if errors.Is(err, ErrBacklog) {
+		WriteError(w, http.StatusServiceUnavailable, "overloaded", "the hub is behind; retry later")
+		return false, false
+	}
 	if err != nil {
 		log.Error("delivery not recorded", "source", d.Source, "tenant", d.Tenant, "topic", d.Topic, "err", err)
 		WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not record the delivery; retry later")

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -36,10 +37,15 @@ type App struct {
 	client   *asynq.Client
 	insp     *asynq.Inspector
 	pipeline *webhooks.Pipeline
-	api      *api.Server
-	reg      *prometheus.Registry
-	metrics  *httpMetrics
-	now      func() time.Time
+	// admission sheds requests past HUB_MAX_INFLIGHT; backlog is the
+	// queue's tasks waiting for a worker, read every second by the web
+	// role, for shedding deliveries past HUB_MAX_BACKLOG.
+	admission *webhooks.Admission
+	backlog   atomic.Int64
+	api       *api.Server
+	reg       *prometheus.Registry
+	metrics   *httpMetrics
+	now       func() time.Time
 
 	// What the connectors add as they are wired (cmd/hub/<vendor>.go).
 	routes    []func(chi.Router)
@@ -72,11 +78,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := migrations.ApplyURL(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	reg := prometheus.NewRegistry()
+	pool, err := openPool(ctx, cfg.DatabaseURL, newQueryCounter(reg))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg}
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
@@ -96,13 +103,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.client = asynq.NewClientFromRedisClient(a.redis)
 	a.insp = asynq.NewInspectorFromRedisClient(a.redis)
 	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp))
+	metrics := webhooks.NewMetrics(a.reg)
+	a.admission = webhooks.NewAdmission(cfg.MaxInFlight, admissionWait, metrics)
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
 		StaleAfter:    cfg.StaleAfter,
 		Queue:         cfg.Queue,
 		Logger:        log,
-		Metrics:       webhooks.NewMetrics(a.reg),
+		Metrics:       metrics,
 		IsUnavailable: postgres.IsUnavailable,
 		Marks:         redisMarks{a.redis},
+		Backlog:       func() int { return int(a.backlog.Load()) },
+		MaxBacklog:    cfg.MaxBacklog,
 	})
 	a.pipeline.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 
@@ -199,6 +210,30 @@ func combineFollowups(fs ...tickets.Followups) tickets.Followups {
 	}
 }
 
+// admissionWait is how long a request waits for a free slot before 503.
+const admissionWait = 25 * time.Millisecond
+
+// watchBacklog reads how many tasks wait for a worker, every second, until
+// ctx ends. One cheap Redis read a second per web process.
+func (a *App) watchBacklog(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if q, err := a.insp.GetQueueInfo(a.cfg.Queue); err == nil {
+			a.backlog.Store(int64(q.Pending))
+		} else if isQueueNotFound(err) {
+			a.backlog.Store(0)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func isQueueNotFound(err error) bool { return errors.Is(err, asynq.ErrQueueNotFound) }
+
 // ServeHTTP runs the web role on ln until ctx ends, then drains requests.
 func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
@@ -211,6 +246,7 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.watchBacklog(ctx)
 	select {
 	case err := <-errc:
 		return err

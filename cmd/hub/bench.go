@@ -29,6 +29,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	workers := fs.Int("workers", 0, "hub worker processes beside one hub web (0: one hub serve)")
 	drain := fs.Duration("drain", 3*time.Minute, "how long to wait for the pipeline to finish after each load")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	profile := fs.String("profile", "", "directory for a CPU profile of the hub during each flow's load")
 	verbose := fs.Bool("v", false, "show progress and the hub processes' logs")
 	var env multiFlag
 	fs.Var(&env, "env", "NAME=VALUE for every hub process (repeatable), e.g. HUB_WORKER_CONCURRENCY=50")
@@ -68,7 +69,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		Exe: exe, DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL,
 		Phases: strings.Split(*phases, ","), Duration: *duration, Concurrency: *conc,
 		Rate: *rate, Overload: *overload, Mix: mix, Dup: *dup, Latency: *latency, ErrorRate: *errRate,
-		Workers: *workers, Env: env, Drain: *drain, Out: stdout, Log: logw, JSON: *asJSON,
+		Workers: *workers, Env: env, Drain: *drain, ProfileDir: *profile, Out: stdout, Log: logw, JSON: *asJSON,
 	})
 	return err
 }

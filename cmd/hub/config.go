@@ -23,6 +23,8 @@ type Config struct {
 	PublicURL   string
 	Policy      tickets.Policy
 	LogLevel    string
+	// DebugAddr, when set, serves Go's profiler there (HUB_DEBUG_ADDR).
+	DebugAddr string
 	// WorkerConcurrency is the number of tasks a worker runs at once.
 	WorkerConcurrency int
 	// Queue is the asynq queue name; hubs sharing one Redis need their own.
@@ -30,6 +32,12 @@ type Config struct {
 	// StaleAfter is how long an unprocessed delivery waits before the
 	// sweeper re-enqueues it.
 	StaleAfter time.Duration
+	// MaxInFlight is how many requests the web role serves at once; more
+	// get 503 (HUB_MAX_INFLIGHT).
+	MaxInFlight int
+	// MaxBacklog is how many tasks may wait for a worker before new
+	// deliveries get 503 (HUB_MAX_BACKLOG).
+	MaxBacklog int
 
 	// Each connector's settings (cmd/hub/<vendor>.go).
 	Shopify     shopifyConfig
@@ -64,6 +72,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SecretKey:   env("HUB_SECRET_KEY", ""),
 		PublicURL:   strings.TrimRight(env("HUB_PUBLIC_URL", ""), "/"),
 		LogLevel:    env("HUB_LOG_LEVEL", "info"),
+		DebugAddr:   env("HUB_DEBUG_ADDR", ""),
 		Queue:       env("HUB_QUEUE", "default"),
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -94,6 +103,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.StaleAfter, err = durationEnv(getenv, "HUB_SWEEP_AFTER", time.Minute); err != nil {
 		return c, err
 	}
+	if c.MaxInFlight, err = intEnvMax(getenv, "HUB_MAX_INFLIGHT", 256, 100_000); err != nil {
+		return c, err
+	}
+	if c.MaxBacklog, err = intEnvMax(getenv, "HUB_MAX_BACKLOG", 50_000, 100_000_000); err != nil {
+		return c, err
+	}
 	if c.Shopify, err = loadShopifyConfig(getenv); err != nil {
 		return c, err
 	}
@@ -115,13 +130,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {
+	return intEnvMax(getenv, name, def, 1000)
+}
+
+func intEnvMax(getenv func(string) string, name string, def, max int) (int, error) {
 	v := strings.TrimSpace(getenv(name))
 	if v == "" {
 		return def, nil
 	}
 	var n int
-	if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 || n > 1000 {
-		return 0, configError{name, "must be a whole number from 1 to 1000"}
+	if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 || n > max {
+		return 0, configError{name, fmt.Sprintf("must be a whole number from 1 to %d", max)}
 	}
 	return n, nil
 }

@@ -156,6 +156,11 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 // worker, or both, until ctx ends. hub serve, the demo and the tests all
 // run through it.
 func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
+	if a.cfg.DebugAddr != "" {
+		if err := a.serveDebug(ctx, a.cfg.DebugAddr); err != nil {
+			return fmt.Errorf("HUB_DEBUG_ADDR: %w", err)
+		}
+	}
 	errc := make(chan error, 2)
 	n := 0
 	if ln != nil {

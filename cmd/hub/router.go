@@ -27,13 +27,18 @@ func (a *App) Router() http.Handler {
 	r.Get("/readyz", a.ready)
 	r.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 
-	for _, add := range a.routes {
-		add(r)
-	}
-
+	// Everything but the operations endpoints above is admitted or shed
+	// (HUB_MAX_INFLIGHT): at capacity a request gets 503 and Retry-After
+	// within milliseconds instead of queueing.
 	r.Group(func(r chi.Router) {
-		r.Use(middleware.Timeout(30 * time.Second))
-		r.Mount("/api/v1", a.api.Routes())
+		r.Use(a.admission.Middleware)
+		for _, add := range a.routes {
+			add(r)
+		}
+		r.Group(func(r chi.Router) {
+			r.Use(middleware.Timeout(30 * time.Second))
+			r.Mount("/api/v1", a.api.Routes())
+		})
 	})
 
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.cfg.Redis})

@@ -85,7 +85,7 @@ func (a *App) wireZapier(context.Context) error {
 	}
 	var intakeOpts []webhooks.IntakeOption
 	if a.cfg.Zapier.IntakeWait > 0 {
-		intakeOpts = append(intakeOpts, webhooks.WaitForTicket(a.cfg.Zapier.IntakeWait, svc.IntakeTicket))
+		intakeOpts = append(intakeOpts, webhooks.WaitForTicket(a.cfg.Zapier.IntakeWait, svc.IntakeTicket, a.store, maxIntakeWaiting))
 	}
 	a.routes = append(a.routes,
 		svc.Routes(a.api.RequireKey, keyID),
@@ -98,3 +98,7 @@ func (a *App) wireZapier(context.Context) error {
 	a.followups = append(a.followups, zapier.Followups)
 	return nil
 }
+
+// maxIntakeWaiting is how many intake requests may wait for their ticket
+// at once in one process; more are answered 202 at once.
+const maxIntakeWaiting = 64

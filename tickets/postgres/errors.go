@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -17,6 +18,12 @@ import (
 // rather than blame the request.
 func IsUnavailable(err error) bool {
 	if err == nil {
+		return false
+	}
+	// An HTTP call that failed (a vendor's API, unreachable or slow) is a
+	// net.Error too, and a deadline with it: it says nothing of Postgres.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
 		return false
 	}
 	var connErr *pgconn.ConnectError

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,10 @@ func TestIsUnavailable(t *testing.T) {
 		t.Errorf("RecordDelivery with Postgres down: %v; IsUnavailable = false", err)
 	}
 
-	for _, err := range []error{nil, errors.New("boom"), tickets.Errorf(tickets.ENOTFOUND, "x")} {
+	// A vendor's API that cannot be reached is not the database: it must
+	// not make tasks wait for an outage that is not there.
+	_, vendorErr := http.Get("http://127.0.0.1:1/admin/api/graphql.json")
+	for _, err := range []error{nil, errors.New("boom"), tickets.Errorf(tickets.ENOTFOUND, "x"), fmt.Errorf("shopify: order: %w", vendorErr)} {
 		if postgres.IsUnavailable(err) {
 			t.Errorf("IsUnavailable(%v) = true", err)
 		}

@@ -257,3 +257,23 @@ func (s *Store) ClaimStaleDeliveries(ctx context.Context, cutoff, claimed time.T
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	return ids, dbError("claim stale deliveries", err)
 }
+
+// DeliveryStatuses reads the status of many deliveries in one query; ids
+// not found are left out.
+func (s *Store) DeliveryStatuses(ctx context.Context, ids []int64) (map[int64]tickets.DeliveryStatus, error) {
+	rows, err := s.pool.Query(ctx, `select id, status from deliveries where id = any($1)`, ids)
+	if err != nil {
+		return nil, dbError("delivery statuses", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]tickets.DeliveryStatus, len(ids))
+	for rows.Next() {
+		var id int64
+		var st tickets.DeliveryStatus
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, dbError("delivery statuses", err)
+		}
+		out[id] = st
+	}
+	return out, dbError("delivery statuses", rows.Err())
+}

@@ -63,9 +63,12 @@ type Config struct {
 	Env []string
 	// Drain bounds the wait for the pipeline to finish after the load.
 	Drain time.Duration
-	Out   io.Writer
-	Log   io.Writer // children's logs and progress; io.Discard for none
-	JSON  bool
+	// ProfileDir, when set, receives a CPU profile of the hub during each
+	// flow's load (hub-<phase>.pprof).
+	ProfileDir string
+	Out        io.Writer
+	Log        io.Writer // children's logs and progress; io.Discard for none
+	JSON       bool
 }
 
 // Sources in a mix.

@@ -157,11 +157,12 @@ func (s *stage) hubEnv(addr string) []string {
 
 // child is one hub process.
 type child struct {
-	role string
-	cmd  *exec.Cmd
-	addr string        // the web role's address
-	done chan struct{} // closed when the process has exited
-	err  error         // how it exited, once done
+	role      string
+	cmd       *exec.Cmd
+	addr      string        // the web role's address
+	debugAddr string        // its profiler's, when profiling
+	done      chan struct{} // closed when the process has exited
+	err       error         // how it exited, once done
 }
 
 // start runs `hub <role>` (web, serve, worker) for the stage and waits
@@ -176,10 +177,18 @@ func (s *stage) start(ctx context.Context, role string) (*child, error) {
 	}
 	cmd := exec.Command(s.env.cfg.Exe, role)
 	cmd.Env = s.hubEnv(addr)
+	debug := ""
+	if s.env.cfg.ProfileDir != "" && addr != "" {
+		if a, err := freeAddr(); err == nil {
+			debug = a
+			cmd.Env = append(cmd.Env, "HUB_DEBUG_ADDR="+debug)
+		}
+	}
 	c, err := s.run(cmd, role, addr)
 	if err != nil {
 		return nil, err
 	}
+	c.debugAddr = debug
 	if addr != "" {
 		if err := c.waitReady(ctx); err != nil {
 			c.stop()

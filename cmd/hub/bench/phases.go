@@ -119,10 +119,14 @@ type FlowResult struct {
 	Cards      int `json:"cards"`
 	CardDups   int `json:"cards_duplicate"`
 	ToCard     Percentiles
-	HookPosts  int64   `json:"zapier_posts"`
-	Depth      []int   `json:"queue_depth"` // sampled every second during the load
-	DrainSecs  float64 `json:"drain_seconds"`
-	PeakRSS    float64 `json:"peak_rss_mib"`
+	HookPosts  int64 `json:"zapier_posts"`
+	// QueriesPerTicket is statements the hub sent to Postgres during the
+	// load and the drain, per ticket made (hub serve only: a worker process
+	// serves no metrics).
+	QueriesPerTicket float64 `json:"queries_per_ticket"`
+	Depth            []int   `json:"queue_depth"` // sampled every second during the load
+	DrainSecs        float64 `json:"drain_seconds"`
+	PeakRSS          float64 `json:"peak_rss_mib"`
 }
 
 func runFlow(ctx context.Context, e *env, rate float64, name string) (*FlowResult, error) {
@@ -155,9 +159,12 @@ func runFlowMix(ctx context.Context, e *env, rate float64, name string, mix map[
 	cards0 := len(e.fakes.slack.Messages(benchChannel))
 
 	e.logf("%s: %.0f requests/s for %v (%s)", name, rate, d, procs)
+	queries0 := metric(base, "hub_db_queries_total")
 	depth := s.sampleDepth(ctx)
+	stopProfile := s.profile(ctx, web, name, d)
 	start := time.Now()
 	l := openLoop(ctx, base, tr, rate, d, 4096)
+	stopProfile()
 	end := time.Now()
 	series := depth()
 	e.logf("%s: load done (%d sent); draining", name, len(l.outcomes))
@@ -175,6 +182,9 @@ func runFlowMix(ctx context.Context, e *env, rate float64, name string, mix map[
 	}
 	if err := s.check(ctx, l, start, end, cards0, res); err != nil {
 		return nil, err
+	}
+	if q := metric(base, "hub_db_queries_total") - queries0; q > 0 && res.Tickets > 0 && e.cfg.Workers == 0 {
+		res.QueriesPerTicket = q / float64(res.Tickets)
 	}
 	res.HookPosts = e.fakes.hookPosts.Load() - posts0
 	return res, nil

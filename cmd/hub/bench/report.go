@@ -41,6 +41,9 @@ func writeTable(w io.Writer, r Result) {
 		row("tickets with an order linked", "%d", f.Enriched)
 		row("cards posted / duplicate", "%d / %d\twebhook → card %s", f.Cards, f.CardDups, pct(f.ToCard))
 		row("Zapier hook posts", "%d", f.HookPosts)
+		if f.QueriesPerTicket > 0 {
+			row("Postgres statements per ticket", "%.1f", f.QueriesPerTicket)
+		}
 		row("deliveries lost / stranded / failed", "%d / %d / %d", f.Lost, f.Stranded, f.Failed)
 		row("queue depth each second", "%s", depthLine(f.Depth))
 		row("drained after the load in", "%.1fs", f.DrainSecs)
