@@ -114,7 +114,20 @@ type SlackCard struct {
 	Channel string
 	TS      string
 	Error   string // why no card could be posted, if so
+	// Digest is set when the ticket's channel was too busy for a card of
+	// its own: DigestWaiting while it is queued for the channel's next
+	// digest, DigestListed once TS is the digest message that lists it.
+	Digest string
 }
+
+// Where a ticket stands with its channel's digest (SlackCard.Digest).
+const (
+	DigestWaiting = "waiting"
+	DigestListed  = "listed"
+)
+
+// HasCard reports whether the ticket has a Slack card of its own.
+func (c SlackCard) HasCard() bool { return c.TS != "" && c.Channel != "" && c.Digest == "" }
 
 // SLA holds the ticket's due times and the state of its clock.
 type SLA struct {

@@ -95,7 +95,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 		Pipeline:  a.pipeline,
 		Replies:   replyRouter{a},
 		Stores:    a.connectedStores,
-		Pacer:     redisPacer{rdb: rdb, every: time.Second},
+		Pacer:     redisPacer{rdb},
 		Locker:    redisLocker{rdb},
 		Queue:     a.client,
 		QueueName: a.cfg.Queue,
@@ -160,28 +160,48 @@ func (a slackAgents) SaveAgent(ctx context.Context, ag whslack.Agent) (whslack.A
 	return whslack.Agent{Email: saved.Email, Name: saved.Name, SlackUserID: saved.SlackUserID}, err
 }
 
-// redisPacer gives each Slack channel one post per interval across every
-// worker process: SET NX PX takes the channel's slot, and a caller that
-// finds it taken is told how long until it frees.
-type redisPacer struct {
-	rdb   redis.UniversalClient
-	every time.Duration
-}
+// redisPacer hands out turns within Slack's rate limits across every
+// worker process: a GCRA bucket per channel or workspace in Redis (one Lua
+// script, so taking a turn is atomic), and a key per holder remembering
+// the turn it booked, so that a task that waited for its turn and runs
+// again takes that turn instead of booking another.
+type redisPacer struct{ rdb redis.UniversalClient }
 
-func (p redisPacer) Reserve(ctx context.Context, channel string) (time.Duration, error) {
-	key := "hub:slack:pace:" + channel
-	ok, err := p.rdb.SetNX(ctx, key, 1, p.every).Result()
-	if err != nil || ok {
-		return 0, err
-	}
-	ttl, err := p.rdb.PTTL(ctx, key).Result()
+// paceScript: KEYS[1] the bucket's theoretical arrival time, KEYS[2] the
+// holder's booked turn; ARGV: interval ms, burst, max wait ms. Time is
+// Redis's own, the same for every process. Returns {wait ms, granted}.
+var paceScript = redis.NewScript(`
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = redis.call("GET", KEYS[2])
+if held then
+  local at = tonumber(held)
+  if at <= now then
+    redis.call("DEL", KEYS[2])
+    return {0, 1}
+  end
+  return {at - now, 1}
+end
+local interval, burst, maxwait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tat = tonumber(redis.call("GET", KEYS[1]) or "0")
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+if wait > maxwait then return {wait, 0} end
+local newtat = tat + interval
+redis.call("SET", KEYS[1], newtat, "PX", newtat - now + burst * interval)
+if wait > 0 then
+  redis.call("SET", KEYS[2], now + wait, "PX", wait + 600000)
+end
+return {wait, 1}`)
+
+func (p redisPacer) Reserve(ctx context.Context, bucket string, r whslack.Rate, holder string, maxWait time.Duration) (time.Duration, bool, error) {
+	res, err := paceScript.Run(ctx, p.rdb, []string{"hub:slack:pace:" + bucket, "hub:slack:turn:" + holder},
+		r.Every.Milliseconds(), max(r.Burst, 1), maxWait.Milliseconds()).Int64Slice()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	if ttl <= 0 {
-		ttl = p.every / 10 // freed meanwhile, or without expiry: try again soon
-	}
-	return ttl, nil
+	return time.Duration(res[0]) * time.Millisecond, res[1] == 1, nil
 }
 
 // redisLocker is the card lock: SET NX PX with a random token, released

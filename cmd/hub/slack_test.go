@@ -236,10 +236,15 @@ func TestSlackCardPostedOnceAndBurstCoalesced(t *testing.T) {
 			t.Errorf("card lacks %q:\n%s", want, card)
 		}
 	}
-	// The description goes into the thread, escaped.
-	waitFor(t, "the description in the thread", func() bool { return len(h.fake.Thread(triage, tk.Slack.TS)) == 1 })
-	if d := h.fake.Thread(triage, tk.Slack.TS)[0]; !strings.Contains(string(d.Blocks), `\u0026lt;!channel\u0026gt;`) {
-		t.Errorf("description not escaped: %s", d.Blocks)
+	// The description is quoted on the card itself, escaped, so the card
+	// is one post and the thread starts with the conversation.
+	if !strings.Contains(card, "Two weeks and nothing") {
+		t.Errorf("card lacks the description:\n%s", card)
+	}
+	for _, m := range h.fake.Messages(triage) {
+		if m.TS == tk.Slack.TS && !strings.Contains(string(m.Blocks), `\u0026lt;!channel\u0026gt;`) {
+			t.Errorf("description not escaped: %s", m.Blocks)
+		}
 	}
 
 	updatesBefore := h.fake.Count("chat.update")
@@ -755,25 +760,43 @@ func unJSON(s string) string {
 	return b.String()
 }
 
-func TestRedisPacerSpacesPostsPerChannel(t *testing.T) {
+// The pacer lets a burst through, then spaces turns at the rate; each
+// holder keeps the turn it booked (asking again does not queue twice); a
+// turn further away than the caller will wait is not booked at all; and
+// buckets are independent.
+func TestRedisPacerTakesTurns(t *testing.T) {
 	cfg, err := LoadConfig(envOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rdb := cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	defer rdb.Close()
-	p := redisPacer{rdb: rdb, every: time.Second}
+	p := redisPacer{rdb}
 	ctx := context.Background()
-	ch := fmt.Sprintf("C0PACE%d", time.Now().UnixNano())
-	if wait, err := p.Reserve(ctx, ch); err != nil || wait != 0 {
-		t.Fatalf("first post: wait %s, %v", wait, err)
+	ch := fmt.Sprintf("post:C0PACE%d", time.Now().UnixNano())
+	rate := whslack.Rate{Every: time.Second, Burst: 3}
+	for i := range 3 {
+		if wait, ok, err := p.Reserve(ctx, ch, rate, fmt.Sprint("burst-", i), time.Minute); err != nil || !ok || wait != 0 {
+			t.Fatalf("post %d of a burst of 3: wait %s, %v, %v", i+1, wait, ok, err)
+		}
 	}
-	wait, err := p.Reserve(ctx, ch)
-	if err != nil || wait <= 0 || wait > time.Second {
-		t.Errorf("second post in the same second: wait %s, %v; want (0, 1s]", wait, err)
+	wait, ok, err := p.Reserve(ctx, ch, rate, "fourth", time.Minute)
+	if err != nil || !ok || wait <= 0 || wait > time.Second {
+		t.Fatalf("fourth post: wait %s, %v, %v; want a turn within (0, 1s]", wait, ok, err)
 	}
-	if wait, err := p.Reserve(ctx, ch+"X"); err != nil || wait != 0 {
-		t.Errorf("another channel: wait %s, %v", wait, err)
+	again, ok, _ := p.Reserve(ctx, ch, rate, "fourth", time.Minute)
+	if !ok || again > wait {
+		t.Errorf("the fourth asking again: wait %s; want its own turn (%s or less), not a new one", again, wait)
+	}
+	fifth, ok, _ := p.Reserve(ctx, ch, rate, "fifth", time.Minute)
+	if !ok || fifth <= wait {
+		t.Errorf("fifth post: wait %s; want after the fourth's %s", fifth, wait)
+	}
+	if w, ok, _ := p.Reserve(ctx, ch, rate, "impatient", 100*time.Millisecond); ok {
+		t.Errorf("a caller that waits at most 100ms got a turn %s away", w)
+	}
+	if w, ok, _ := p.Reserve(ctx, ch+"X", rate, "other", time.Minute); !ok || w != 0 {
+		t.Errorf("another channel: wait %s, %v", w, ok)
 	}
 }
 

@@ -49,7 +49,10 @@ type CardData struct {
 	TicketID string
 	Ref      string // "T-1042"
 	Subject  string
-	Status   string // open, pending, resolved, closed
+	// Description is the customer's first message, folded into the card
+	// so that a new ticket costs one post, not a card and a thread reply.
+	Description string
+	Status      string // open, pending, resolved, closed
 	Priority string // urgent, high, medium, low
 	Assignee string // the agent's email, "" when unassigned
 	Tags     []string
@@ -115,6 +118,10 @@ type CardSLA struct {
 
 const maxCardOrders = 5
 
+// maxCardDescription is how much of the first message the card quotes;
+// the rest is on the ticket.
+const maxCardDescription = 600
+
 var statusIcon = map[string]string{
 	"open": ":large_blue_circle:", "pending": ":hourglass_flowing_sand:",
 	"resolved": ":white_check_mark:", "closed": ":lock:",
@@ -136,6 +143,10 @@ func RenderCard(d CardData) Message {
 		slack.NewHeaderBlock(plainText(Plain(d.Ref+" · "+d.Subject, maxHeader))),
 		slack.NewSectionBlock(nil, cardFields(d), nil),
 		slack.NewSectionBlock(mrkdwn(customerText(d.Customer)), nil, nil),
+	}
+	if desc := strings.TrimSpace(d.Description); desc != "" {
+		quoted := "> " + strings.ReplaceAll(EscapeCut(desc, maxCardDescription), "\n", "\n> ")
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutMrkdwn(quoted, maxSection)), nil, nil))
 	}
 	if len(d.Orders) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(ordersText(d.Orders)), nil, nil))

@@ -81,7 +81,14 @@ func RenderList(title string, items []ListItem, loc *time.Location) Message {
 		lines = append(lines, fmt.Sprintf("%s *%s* %s — %s, %s%s", priorityIcon[it.Priority],
 			EscapeCut(it.Ref, 20), EscapeCut(it.Subject, 120), it.Status, due, flag))
 	}
-	// Several sections keep each under Slack's 3000-character limit.
+	blocks = append(blocks, sections(lines)...)
+	return Message{Text: cutMrkdwn(title, maxFallback), blocks: blocks[:min(len(blocks), maxBlocks)]}
+}
+
+// sections puts lines into as many section blocks as keep each under
+// Slack's 3000-character limit.
+func sections(lines []string) []slack.Block {
+	var blocks []slack.Block
 	var cur []string
 	size := 0
 	for _, l := range lines {
@@ -92,8 +99,10 @@ func RenderList(title string, items []ListItem, loc *time.Location) Message {
 		cur = append(cur, l)
 		size += len(l) + 1
 	}
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(cur, "\n")), nil, nil))
-	return Message{Text: cutMrkdwn(title, maxFallback), blocks: blocks[:min(len(blocks), maxBlocks)]}
+	if len(cur) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(cur, "\n")), nil, nil))
+	}
+	return blocks
 }
 
 // Help is the /ticket help text.

@@ -20,8 +20,8 @@ func (s *Store) SetSlackCard(ctx context.Context, ref string, card tickets.Slack
 	}
 	where, arg := r.where("t")
 	tag, err := s.pool.Exec(ctx, `
-		update tickets t set slack_team = $2, slack_channel = $3, slack_ts = $4, slack_error = $5
-		where `+where, arg, card.Team, card.Channel, card.TS, card.Error)
+		update tickets t set slack_team = $2, slack_channel = $3, slack_ts = $4, slack_error = $5, slack_digest = $6
+		where `+where, arg, card.Team, card.Channel, card.TS, card.Error, card.Digest)
 	if err != nil {
 		return dbError("set Slack card", err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) TicketBySlackThread(ctx context.Context, channel, ts string) (ti
 func (s *Store) TicketsWithoutSlackCard(ctx context.Context, notConfigured string, before time.Time, limit int) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `
 		select id::text from tickets
-		where status <> 'closed' and slack_ts = ''
+		where status <> 'closed' and slack_ts = '' and slack_digest = ''
 			and (slack_error = $1 or (slack_error = '' and created_at < $2))
 		order by created_at, id
 		limit $3`, notConfigured, before, clamp(limit, 100, 1000))
@@ -72,4 +72,39 @@ func (s *Store) TicketsWithoutSlackCard(ctx context.Context, notConfigured strin
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, dbError("tickets without Slack card", err)
+}
+
+// QueueForDigest queues a ticket that has no card for its channel's next
+// digest; a ticket that got a card (or a place in a digest) meanwhile is
+// left alone. queued reports whether it was queued now.
+func (s *Store) QueueForDigest(ctx context.Context, ticketID, team, channel string) (queued bool, err error) {
+	tag, err := s.pool.Exec(ctx, `
+		update tickets set slack_team = $2, slack_channel = $3, slack_digest = 'waiting', slack_error = ''
+		where id = $1 and slack_ts = '' and slack_digest = ''`, ticketID, team, channel)
+	if err != nil {
+		return false, dbError("queue for Slack digest", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// DigestWaiting returns up to limit tickets queued for channel's digest,
+// the most urgent first, then the oldest.
+func (s *Store) DigestWaiting(ctx context.Context, channel string, limit int) ([]tickets.Ticket, error) {
+	rows, err := s.pool.Query(ctx, ticketSelect+`
+		where t.slack_digest = 'waiting' and t.slack_channel = $1
+		order by case t.priority when 'urgent' then 0 when 'high' then 1 when 'medium' then 2 else 3 end, t.created_at
+		limit $2`, channel, clamp(limit, 20, 100))
+	if err != nil {
+		return nil, dbError("Slack digest", err)
+	}
+	return s.collectTickets(ctx, s.pool, rows)
+}
+
+// MarkDigested records that the digest message ts lists the tickets (those
+// still waiting: one that got its own card meanwhile keeps it).
+func (s *Store) MarkDigested(ctx context.Context, ids []string, channel, ts string) error {
+	_, err := s.pool.Exec(ctx, `
+		update tickets set slack_ts = $3, slack_digest = 'listed'
+		where id = any($1::uuid[]) and slack_channel = $2 and slack_digest = 'waiting'`, ids, channel, ts)
+	return dbError("mark Slack digest", err)
 }

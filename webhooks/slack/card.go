@@ -16,7 +16,7 @@ var statusOrder = []tickets.Status{tickets.StatusOpen, tickets.StatusPending, ti
 func cardData(t tickets.Ticket, p tickets.Policy, now time.Time) slackapi.CardData {
 	st := p.State(t, now)
 	d := slackapi.CardData{
-		TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Status: string(t.Status), Priority: string(t.Priority),
+		TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
 		Assignee: t.Assignee, Tags: t.Tags, Team: t.Team, Source: string(t.Source),
 		Customer: slackapi.CardCustomer{Name: t.Customer.Name, Email: t.Customer.Email},
 		SLA: slackapi.CardSLA{

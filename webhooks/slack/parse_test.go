@@ -140,7 +140,8 @@ func TestFollowups(t *testing.T) {
 		e      tickets.Event
 		thread bool
 	}{
-		{"created with a description", tk, tickets.Event{Type: tickets.EventCreated, Actor: api}, true},
+		// The card quotes the first message: a new ticket is one post.
+		{"created with a description", tk, tickets.Event{Type: tickets.EventCreated, Actor: api}, false},
 		{"created without one", tickets.Ticket{ID: "t1"}, tickets.Event{Type: tickets.EventCreated, Actor: api}, false},
 		{"created from a Slack message", tickets.Ticket{ID: "t1", Description: "x", Source: tickets.SourceSlack, ExternalRef: "msg:C1:1.1"}, tickets.Event{Type: tickets.EventCreated, Actor: slackUser}, false},
 		{"customer message", tk, tickets.Event{Type: tickets.EventMessageCreated, Actor: api, After: map[string]any{"message_id": int64(7), "kind": "customer"}}, true},
@@ -148,14 +149,21 @@ func TestFollowups(t *testing.T) {
 		{"reply from the Slack modal", tk, tickets.Event{Type: tickets.EventMessageCreated, Actor: slackUser, After: map[string]any{"message_id": int64(9), "kind": "reply"}}, true},
 		{"status by the API", tk, tickets.Event{Type: tickets.EventStatusChanged, Actor: api, Before: map[string]any{"status": "open"}, After: map[string]any{"status": "resolved"}}, true},
 		{"status from Slack", tk, tickets.Event{Type: tickets.EventStatusChanged, Actor: slackUser}, false},
+		{"order linked by an agent", tk, tickets.Event{Type: tickets.EventOrderLinked, Actor: api, After: map[string]any{"order_number": "1001"}}, true},
+		{"order found by the lookup", tk, tickets.Event{Type: tickets.EventOrderLinked, Actor: tickets.Actor{Kind: tickets.ActorSystem, ID: "enrich"}, After: map[string]any{"order_number": "1001"}}, false},
 		{"order fulfilled", tk, tickets.Event{Type: tickets.EventOrderUpdated, After: map[string]any{"timeline": "Order #1001 fulfilled"}}, true},
 		{"SLA warning", tk, tickets.Event{Type: tickets.EventSLAWarning, After: map[string]any{"target": "first_response", "level": "at_risk"}}, true},
 		{"priority change", tk, tickets.Event{Type: tickets.EventUpdated, Actor: api}, false},
 	}
 	for _, tt := range tests {
 		fs := s.Followups(tt.t, tt.e)
-		if len(fs) == 0 || fs[0].Type != TypeSync || fs[0].Unique != "t1" || fs[0].Delay != 2*time.Second {
-			t.Errorf("%s: first follow-up %+v; want the coalesced sync", tt.name, fs)
+		// A new ticket's card goes out at once; later changes coalesce.
+		delay := 2 * time.Second
+		if tt.e.Type == tickets.EventCreated {
+			delay = 0
+		}
+		if len(fs) == 0 || fs[0].Type != TypeSync || fs[0].Unique != "t1" || fs[0].Delay != delay {
+			t.Errorf("%s: first follow-up %+v; want the sync after %s", tt.name, fs, delay)
 			continue
 		}
 		if got := len(fs) == 2 && fs[1].Type == TypeThread; got != tt.thread {

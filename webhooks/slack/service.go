@@ -50,11 +50,21 @@ type ReplyRouter interface {
 // among which an order number is looked for when a ticket names none.
 type StoreKeys func(ctx context.Context) ([]string, error)
 
-// Pacer spaces posts to one channel (Slack allows about one message a
-// second per channel). Reserve returns how long to wait before posting;
-// zero means post now, and the slot is taken.
+// Rate is a pace: one call per Every on average, and up to Burst at once
+// after a quiet spell, as Slack's own limits allow.
+type Rate struct {
+	Every time.Duration
+	Burst int
+}
+
+// Pacer hands out turns within Slack's rate limits, shared by every
+// worker process. Reserve asks for a turn in bucket for holder (the task
+// asking). ok is false when the turn would come later than maxWait: then
+// nothing is reserved. Otherwise the turn is the holder's, due after wait
+// (zero: now); a holder that asks again gets the turn it already holds,
+// so a task that waits for its turn and comes back never queues twice.
 type Pacer interface {
-	Reserve(ctx context.Context, channel string) (time.Duration, error)
+	Reserve(ctx context.Context, bucket string, r Rate, holder string, maxWait time.Duration) (wait time.Duration, ok bool, err error)
 }
 
 // Locker serialises the work on one ticket's card across workers, so two
@@ -87,8 +97,18 @@ type Options struct {
 	QueueName string
 	Policy    tickets.Policy
 	// SyncDelay coalesces a burst of changes into one card update
-	// (default 1.5s).
+	// (default 1.5s). A new ticket's first card does not wait for it.
 	SyncDelay time.Duration
+	// PostRate paces messages per channel (default one a second, bursts of
+	// three: Slack's chat.postMessage allows about one a second per channel
+	// with short bursts); UpdateRate paces card updates per workspace
+	// (default 50 a minute, bursts of 20: chat.update is Tier 3).
+	PostRate, UpdateRate Rate
+	// CardWait is the longest a new ticket's card waits for its channel's
+	// turn (default 2s). A channel busier than that gets digests: one post
+	// listing the tickets that did not get a turn, instead of a queue of
+	// cards lagging further and further behind.
+	CardWait time.Duration
 	Now       func() time.Time
 	Logger    *slog.Logger
 	Metrics   *Metrics
@@ -117,6 +137,15 @@ func New(opt Options) *Service {
 	if opt.QueueName == "" {
 		opt.QueueName = "default"
 	}
+	if opt.PostRate.Every <= 0 {
+		opt.PostRate = Rate{Every: time.Second, Burst: 3}
+	}
+	if opt.UpdateRate.Every <= 0 {
+		opt.UpdateRate = Rate{Every: 1200 * time.Millisecond, Burst: 20}
+	}
+	if opt.CardWait <= 0 {
+		opt.CardWait = 2 * time.Second
+	}
 	return &Service{opt: opt}
 }
 
@@ -125,6 +154,7 @@ func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeSync, s.handleSync)
 	mux.HandleFunc(TypeThread, s.handleThread)
 	mux.HandleFunc(TypeSweep, s.handleSweep)
+	mux.HandleFunc(TypeDigest, s.handleDigest)
 	mux.HandleFunc(TypeAlert, s.handleAlert)
 }
 
@@ -141,7 +171,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		cards: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hub_slack_card_writes_total",
-			Help: "Slack ticket cards posted or updated, by action (posted, updated, thread).",
+			Help: "Slack ticket cards posted or updated, by action (posted, updated, thread, digest, digest_queued).",
 		}, []string{"action"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hub_slack_failures_total",

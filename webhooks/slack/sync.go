@@ -28,7 +28,8 @@ type syncPayload struct {
 
 // NewSyncFollowup asks for the ticket's card to be brought up to date
 // after delay. Unique coalesces it with a sync still pending for the same
-// ticket, so a burst of changes within the delay is one chat.update.
+// ticket, so a burst of changes within the delay is one chat.update (and
+// the changes made while it waits for its turn join it too).
 func NewSyncFollowup(ticketID string, delay time.Duration) tickets.Followup {
 	b, _ := json.Marshal(syncPayload{TicketID: ticketID})
 	return tickets.Followup{Type: TypeSync, Payload: b, Delay: delay, Unique: ticketID}
@@ -45,18 +46,52 @@ func (s *Service) handleSync(ctx context.Context, task *asynq.Task) error {
 	if err := json.Unmarshal(task.Payload(), &p); err != nil || p.TicketID == "" {
 		return fmt.Errorf("slack sync payload %q: %w", task.Payload(), asynq.SkipRetry)
 	}
-	// The outbox row is released before the ticket is read: a change
-	// committed from now on schedules a new sync instead of coalescing into
-	// this one, which could already have read the ticket. Nothing is lost
-	// between the read and the end of the task.
-	s.releaseOutbox(ctx)
 	ws, ok, err := s.opt.Settings.Workspace(ctx)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		s.releaseOutbox(ctx)
 		return s.recordNotConfigured(ctx, p.TicketID)
 	}
+	t, err := s.opt.Store.GetTicket(ctx, p.TicketID)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return nil // erased since
+	}
+	if err != nil {
+		return err
+	}
+	// The turn is taken while the outbox row is still pending, so that
+	// changes made while this sync waits for its turn coalesce into it.
+	if t.Slack.HasCard() {
+		if err := s.turn(ctx, "update:"+ws.TeamID, s.opt.UpdateRate, maxUpdateWait); err != nil {
+			return err
+		}
+	} else {
+		channel, _ := s.route(ws, t)
+		if channel == "" {
+			s.releaseOutbox(ctx)
+			return s.opt.Store.SetSlackCard(ctx, t.ID, tickets.SlackCard{Error: "no Slack channel configured (SLACK_CHANNEL)"})
+		}
+		wait, granted, err := s.reserve(ctx, "post:"+channel, s.opt.PostRate, s.opt.CardWait)
+		if err != nil {
+			return err
+		}
+		if !granted {
+			// The channel is busier than Slack lets the hub post cards:
+			// the ticket goes into its next digest instead of a queue.
+			s.releaseOutbox(ctx)
+			return s.digestLater(ctx, ws, t, channel, wait)
+		}
+		if wait > 0 {
+			return later("waiting for the channel's turn", wait)
+		}
+	}
+	// The outbox row is released before the ticket is read again: a change
+	// committed from now on schedules a new sync instead of coalescing into
+	// this one, which could already have read the ticket. Nothing is lost
+	// between the read and the end of the task.
+	s.releaseOutbox(ctx)
 	if s.opt.Locker != nil {
 		unlock, ok, err := s.opt.Locker.TryLock(ctx, "card:"+p.TicketID, cardLockTTL)
 		if err != nil {
@@ -71,8 +106,45 @@ func (s *Service) handleSync(ctx context.Context, task *asynq.Task) error {
 	return s.syncCard(ctx, ws, p.TicketID)
 }
 
+// maxUpdateWait is the longest a card update waits for the workspace's
+// turn: updates queue (each coalescing the changes meanwhile) rather than
+// being dropped, since the card must end up right.
+const maxUpdateWait = time.Hour
+
 // cardLockTTL outlasts a sync: at most three Slack calls of 10 seconds.
 const cardLockTTL = 2 * time.Minute
+
+// reserve asks the pacer for a turn in bucket for the running task.
+func (s *Service) reserve(ctx context.Context, bucket string, r Rate, maxWait time.Duration) (time.Duration, bool, error) {
+	if s.opt.Pacer == nil {
+		return 0, true, nil
+	}
+	holder, _ := asynq.GetTaskID(ctx)
+	if holder == "" {
+		holder = fmt.Sprintf("anon-%d", s.opt.Now().UnixNano())
+	}
+	wait, ok, err := s.opt.Pacer.Reserve(ctx, bucket, r, holder, maxWait)
+	if err != nil {
+		return 0, false, fmt.Errorf("slack: pace %s: %w", bucket, err)
+	}
+	return wait, ok, nil
+}
+
+// turn waits for the running task's turn in bucket: nil when it is now,
+// else an error asking to be run again when it comes (never by sleeping
+// in the worker). Past maxWait the task asks again later, holding nothing.
+func (s *Service) turn(ctx context.Context, bucket string, r Rate, maxWait time.Duration) error {
+	wait, ok, err := s.reserve(ctx, bucket, r, maxWait)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return later("no turn in "+bucket+" soon", min(wait, time.Minute))
+	case wait > 0:
+		return later("waiting for a turn in "+bucket, wait)
+	}
+	return nil
+}
 
 // releaseOutbox marks this task's outbox row done (the pipeline does it
 // again when the task ends; it is idempotent).
@@ -100,7 +172,8 @@ func (s *Service) recordNotConfigured(ctx context.Context, ticketID string) erro
 
 // syncCard posts the card, or updates it in place: a card is never
 // reposted, except when its message was deleted or its channel failed
-// and a fallback channel is set.
+// and a fallback channel is set. A ticket listed in a digest gets a card
+// of its own now that its channel had room.
 func (s *Service) syncCard(ctx context.Context, ws Workspace, id string) error {
 	t, err := s.opt.Store.GetTicket(ctx, id)
 	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
@@ -111,7 +184,7 @@ func (s *Service) syncCard(ctx context.Context, ws Workspace, id string) error {
 	}
 	log := s.opt.Logger.With("ticket", t.Ref())
 	msg := slackapi.RenderCard(cardData(t, s.opt.Policy, s.opt.Now()))
-	if t.Slack.TS != "" && t.Slack.Channel != "" {
+	if t.Slack.HasCard() {
 		err := ws.Client.Update(ctx, t.Slack.Channel, t.Slack.TS, msg)
 		switch code := slackapi.ErrorCode(err); {
 		case err == nil:
@@ -134,12 +207,9 @@ func (s *Service) syncCard(ctx context.Context, ws Workspace, id string) error {
 	return s.post(ctx, ws, t, channel, thread, msg)
 }
 
-// post posts a new card to channel (in the thread of thread, if set),
-// within the channel's pace, and records where it is.
+// post posts a new card to channel (in the thread of thread, if set) and
+// records where it is. The caller has its turn in the channel.
 func (s *Service) post(ctx context.Context, ws Workspace, t tickets.Ticket, channel, thread string, msg slackapi.Message) error {
-	if err := s.pace(ctx, channel); err != nil {
-		return err
-	}
 	ts, err := ws.Client.Post(ctx, channel, thread, msg)
 	if err != nil {
 		return s.failed(ctx, ws, t, channel, msg, err)
@@ -149,22 +219,6 @@ func (s *Service) post(ctx context.Context, ws Workspace, t tickets.Ticket, chan
 	// Recorded even if the task's context ends now: a card posted but not
 	// recorded would be posted again.
 	return s.opt.Store.SetSlackCard(context.WithoutCancel(ctx), t.ID, card)
-}
-
-// pace waits for the channel's turn by asking to be retried later, never by
-// sleeping in the worker.
-func (s *Service) pace(ctx context.Context, channel string) error {
-	if s.opt.Pacer == nil {
-		return nil
-	}
-	wait, err := s.opt.Pacer.Reserve(ctx, channel)
-	if err != nil {
-		return fmt.Errorf("slack: pace %s: %w", channel, err)
-	}
-	if wait > 0 {
-		return later("pacing channel "+channel, wait)
-	}
-	return nil
 }
 
 // route is where a new card goes: into the thread of the message a ticket
@@ -195,7 +249,7 @@ func (s *Service) failed(ctx context.Context, ws Workspace, t tickets.Ticket, ch
 	s.opt.Logger.Warn("slack: cannot reach the card's channel", "ticket", t.Ref(), "channel", channel, "error", code)
 	why := fmt.Sprintf("slack: %s in %s", code, channel)
 	if slackapi.IsChannelError(err) && ws.Fallback != "" && channel != ws.Fallback {
-		if perr := s.pace(ctx, ws.Fallback); perr != nil {
+		if perr := s.turn(ctx, "post:"+ws.Fallback, s.opt.PostRate, maxUpdateWait); perr != nil {
 			return perr
 		}
 		ts, ferr := ws.Client.Post(ctx, ws.Fallback, "", msg)

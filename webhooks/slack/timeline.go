@@ -18,8 +18,12 @@ import (
 // a ticket's card.
 const TypeThread = "slack:thread"
 
-// threadWait bounds how long a timeline entry waits for its card.
-const threadWait = 10 * time.Minute
+// threadWait bounds how long a timeline entry waits for its card and for
+// a turn in its channel; threadTurn is the furthest ahead it books a turn.
+const (
+	threadWait = 10 * time.Minute
+	threadTurn = 30 * time.Second
+)
 
 // threadPayload names what happened; anything personal (a message's body)
 // is read from the store when the task runs, not copied into the outbox.
@@ -41,14 +45,16 @@ type threadPayload struct {
 // itself, order updates from the stores (fulfilled, refunded), status
 // changes made outside Slack, orders linked by others, SLA warnings.
 func (s *Service) Followups(t tickets.Ticket, e tickets.Event) []tickets.Followup {
-	out := []tickets.Followup{NewSyncFollowup(t.ID, s.opt.SyncDelay)}
+	delay := s.opt.SyncDelay
+	if e.Type == tickets.EventCreated {
+		delay = 0 // a new ticket's card goes out at once; changes coalesce after
+	}
+	out := []tickets.Followup{NewSyncFollowup(t.ID, delay)}
 	p := threadPayload{TicketID: t.ID, Type: e.Type, At: e.At, Actor: actorName(e.Actor)}
 	fromSlack := e.Actor.Kind == tickets.ActorSlack
 	switch e.Type {
 	case tickets.EventCreated:
-		if t.Description == "" || strings.HasPrefix(t.ExternalRef, "msg:") && t.Source == tickets.SourceSlack {
-			return out // nothing to add, or the thread's parent is the message itself
-		}
+		return out // the card quotes the first message itself
 	case tickets.EventMessageCreated:
 		p.MessageID = int64Of(e.After["message_id"])
 		if p.MessageID == 0 || fromSlack && fmt.Sprint(e.After["kind"]) == string(tickets.MessageNote) {
@@ -60,8 +66,8 @@ func (s *Service) Followups(t tickets.Ticket, e tickets.Event) []tickets.Followu
 		}
 		p.From, p.To = fmt.Sprint(e.Before["status"]), fmt.Sprint(e.After["status"])
 	case tickets.EventOrderLinked:
-		if fromSlack {
-			return out
+		if fromSlack || e.Actor.Kind == tickets.ActorSystem {
+			return out // the card shows it; an agent did it there, or the lookup did
 		}
 		p.Order = fmt.Sprint(e.After["order_number"])
 	case tickets.EventOrderUpdated:
@@ -128,9 +134,9 @@ func (s *Service) handleThread(ctx context.Context, task *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if t.Slack.TS == "" {
-		if t.Slack.Error != "" || s.opt.Now().Sub(p.At) > threadWait {
-			return nil // no card to thread under
+	if !t.Slack.HasCard() {
+		if t.Slack.Error != "" || t.Slack.Digest == tickets.DigestListed || s.opt.Now().Sub(p.At) > threadWait {
+			return nil // no card to thread under (the audit trail has it)
 		}
 		return later("card not posted yet", 2*time.Second)
 	}
@@ -142,7 +148,13 @@ func (s *Service) handleThread(ctx context.Context, task *asynq.Task) error {
 	if ch, origin := s.route(ws, t); origin != "" && ch == channel {
 		thread = origin // the card is itself a reply in the message's thread
 	}
-	if err := s.pace(ctx, channel); err != nil {
+	// A thread post takes a turn in the channel like a card, but never
+	// queues far ahead of the cards: past threadTurn it asks again later.
+	if s.opt.Now().Sub(p.At) > threadWait {
+		s.opt.Logger.Info("slack: timeline post dropped: its channel stayed too busy", "ticket", t.Ref(), "channel", channel)
+		return nil
+	}
+	if err := s.turn(ctx, "post:"+channel, s.opt.PostRate, threadTurn); err != nil {
 		return err
 	}
 	if _, err := ws.Client.Post(ctx, channel, thread, slackapi.RenderTimeline(entry)); err != nil {
