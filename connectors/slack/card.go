@@ -53,14 +53,14 @@ type CardData struct {
 	// so that a new ticket costs one post, not a card and a thread reply.
 	Description string
 	Status      string // open, pending, resolved, closed
-	Priority string // urgent, high, medium, low
-	Assignee string // the agent's email, "" when unassigned
-	Tags     []string
-	Team     string
-	Source   string
-	Customer CardCustomer
-	Orders   []CardOrder
-	SLA      CardSLA
+	Priority    string // urgent, high, medium, low
+	Assignee    string // the agent's email, "" when unassigned
+	Tags        []string
+	Team        string
+	Source      string
+	Customer    CardCustomer
+	Orders      []CardOrder
+	SLA         CardSLA
 	// Transitions are the statuses the ticket may move to now, in button
 	// order; the lifecycle rules are the caller's.
 	Transitions []string

@@ -109,9 +109,9 @@ type Options struct {
 	// listing the tickets that did not get a turn, instead of a queue of
 	// cards lagging further and further behind.
 	CardWait time.Duration
-	Now       func() time.Time
-	Logger    *slog.Logger
-	Metrics   *Metrics
+	Now      func() time.Time
+	Logger   *slog.Logger
+	Metrics  *Metrics
 }
 
 // Service is the Slack side of the hub: receivers, decoder and tasks.
