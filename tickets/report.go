@@ -32,11 +32,12 @@ type Attainment struct {
 	Breached int
 }
 
-// Rate is the share of decided targets that were met; 1 when none was
-// decided yet.
-func (a Attainment) Rate() float64 {
+// Rate is the share of decided targets that were met. ok is false when none
+// was decided: a period with no decided target kept no promise and broke
+// none, and reporting 100 % would say otherwise.
+func (a Attainment) Rate() (rate float64, ok bool) {
 	if a.Met+a.Breached == 0 {
-		return 1
+		return 0, false
 	}
-	return float64(a.Met) / float64(a.Met+a.Breached)
+	return float64(a.Met) / float64(a.Met+a.Breached), true
 }

@@ -34,7 +34,8 @@ type ReportDurations struct {
 type Attainment struct {
 	Met        int     `json:"met"`
 	Breached   int     `json:"breached"`
-	Attainment float64 `json:"attainment"`
+	// Attainment is null when no target was decided.
+	Attainment *float64 `json:"attainment"`
 }
 
 // maxReportSpan bounds a report's period, keeping the query cheap.
@@ -44,15 +45,19 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	to := s.now().UTC()
 	if v := q.Get("to"); v != "" {
-		t, err := parseDay("to", v)
+		t, day, err := parseDay("to", v)
 		if err != nil {
 			return err
 		}
-		to = t
+		// A date names a whole day: to=2026-11-01 includes the 1st, so
+		// from and to on the same date mean that day.
+		if to = t; day {
+			to = t.AddDate(0, 0, 1)
+		}
 	}
 	from := to.Add(-30 * 24 * time.Hour)
 	if v := q.Get("from"); v != "" {
-		t, err := parseDay("from", v)
+		t, _, err := parseDay("from", v)
 		if err != nil {
 			return err
 		}
@@ -87,16 +92,16 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	return s.reply(w, r, http.StatusOK, out)
 }
 
-// parseDay reads an RFC 3339 time or a date (midnight UTC).
-func parseDay(field, v string) (time.Time, error) {
+// parseDay reads an RFC 3339 time, or a date (midnight UTC, day=true).
+func parseDay(field, v string) (t time.Time, day bool, err error) {
 	v = strings.TrimSpace(v)
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), false, nil
 	}
 	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t, nil
+		return t, true, nil
 	}
-	return time.Time{}, tickets.Invalid(field, "%s must be a date (2026-11-01) or an RFC 3339 time", field)
+	return time.Time{}, false, tickets.Invalid(field, "%s must be a date (2026-11-01) or an RFC 3339 time", field)
 }
 
 func durationsJSON(d tickets.Durations) ReportDurations {
@@ -105,5 +110,9 @@ func durationsJSON(d tickets.Durations) ReportDurations {
 }
 
 func attainmentJSON(a tickets.Attainment) Attainment {
-	return Attainment{Met: a.Met, Breached: a.Breached, Attainment: a.Rate()}
+	out := Attainment{Met: a.Met, Breached: a.Breached}
+	if r, ok := a.Rate(); ok {
+		out.Attainment = &r
+	}
+	return out
 }

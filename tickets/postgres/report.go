@@ -43,7 +43,8 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time) (tickets.Summar
 	}
 
 	// Durations in seconds, and SLA targets decided by now: met, or
-	// breached (late, or unmet and past due while not paused).
+	// breached (late, or unmet and past due while not paused). A ticket
+	// closed without being resolved first was resolved when it was closed.
 	var fr, res struct {
 		n                int
 		avg, median, p90 *float64
@@ -51,8 +52,9 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time) (tickets.Summar
 	err = s.pool.QueryRow(ctx, `
 		with t as (
 			select extract(epoch from first_response_at - created_at) as fr,
-				extract(epoch from resolved_at - created_at) as res,
-				first_response_at, first_response_due, resolved_at, resolution_due, paused_at, status
+				extract(epoch from coalesce(resolved_at, closed_at) - created_at) as res,
+				first_response_at, first_response_due, coalesce(resolved_at, closed_at) as resolved_at,
+				resolution_due, paused_at, status
 			from tickets where created_at >= $1 and created_at < $2
 		)
 		select
