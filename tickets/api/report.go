@@ -32,8 +32,8 @@ type ReportDurations struct {
 
 // Attainment is how often an SLA target was met among those decided.
 type Attainment struct {
-	Met        int     `json:"met"`
-	Breached   int     `json:"breached"`
+	Met      int `json:"met"`
+	Breached int `json:"breached"`
 	// Attainment is null when no target was decided.
 	Attainment *float64 `json:"attainment"`
 }
