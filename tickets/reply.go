@@ -21,6 +21,12 @@ type SavedReply struct {
 	UpdatedAt time.Time
 }
 
+// ReplyEdit changes a saved reply; nil fields stay as they are.
+type ReplyEdit struct {
+	Name *string // a new name
+	Body *string
+}
+
 // Limits of a saved reply. The body fits a Slack modal's text input, so a
 // template can be sent from everywhere it can be chosen.
 const (
@@ -163,4 +169,56 @@ func RenderReply(name, body string, values map[string]string) (string, error) {
 		return "", Invalid("reply", "saved reply %q needs %s, which this ticket does not have", name, strings.Join(desc, ", "))
 	}
 	return out, nil
+}
+
+// ReplyDraft is a reply an agent asks to send: their own text, a saved
+// reply, or both (their text first), and whether it resolves the ticket
+// and asks the customer to rate the help.
+type ReplyDraft struct {
+	Text    string
+	Saved   *SavedReply
+	Resolve bool
+	Survey  bool
+}
+
+// ComposeReply makes the message for draft d on ticket t, sent by
+// agentName at now. A survey is wanted when d.Survey is set or the saved
+// reply places {{survey_link}}; it goes only with a resolution reply, and
+// surveyURL turns its token into the link the customer opens.
+func ComposeReply(t Ticket, agentName string, d ReplyDraft, now time.Time, surveyURL func(token string) string) (NewMessage, error) {
+	m := NewMessage{Kind: MessageReply, Resolve: d.Resolve}
+	values := ReplyValues(t, agentName)
+	wantSurvey := d.Survey || (d.Saved != nil && slices.Contains(ReplyPlaceholders(d.Saved.Body), "survey_link"))
+	var link string
+	if wantSurvey {
+		switch {
+		case !d.Resolve:
+			return m, Invalid("survey", "a survey link goes with the resolution reply: resolve the ticket with it")
+		case surveyURL == nil:
+			return m, Invalid("survey", "surveys are not available: the hub's public URL is not configured")
+		}
+		token, inv := NewSurvey(now)
+		link = surveyURL(token)
+		values["survey_link"] = link
+		m.Survey = &inv
+	}
+	var parts []string
+	if s := strings.TrimSpace(d.Text); s != "" {
+		parts = append(parts, s)
+	}
+	if d.Saved != nil {
+		s, err := RenderReply(d.Saved.Name, d.Saved.Body, values)
+		if err != nil {
+			return m, err
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return m, Invalid("body", "write a reply or choose a saved reply")
+	}
+	m.Body = strings.Join(parts, "\n\n")
+	if wantSurvey && !strings.Contains(m.Body, link) {
+		m.Body = WithSurveyLink(m.Body, link)
+	}
+	return m, nil
 }

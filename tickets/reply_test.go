@@ -1,8 +1,10 @@
 package tickets_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"hub/tickets"
 )
@@ -78,5 +80,46 @@ func TestWithSurveyLink(t *testing.T) {
 	}
 	if r, err := tickets.ParseRating(5, " great "); err != nil || r.Comment != "great" {
 		t.Errorf("rating %+v %v", r, err)
+	}
+}
+
+func TestComposeReply(t *testing.T) {
+	tk := tickets.Ticket{Number: 9, Customer: tickets.Customer{Name: "Ada"}}
+	url := func(tok string) string { return "https://hub.example/survey/" + tok }
+	thanks := &tickets.SavedReply{Name: "thanks", Body: "Thanks {{customer_first_name}}! Rate us: {{survey_link}}"}
+	plain := &tickets.SavedReply{Name: "plain", Body: "Glad to help, {{customer_first_name}}."}
+	for _, tc := range []struct {
+		name   string
+		d      tickets.ReplyDraft
+		url    func(string) string
+		prefix string // of the body
+		survey bool
+		err    string // the field of the error
+	}{
+		{"text", tickets.ReplyDraft{Text: " Hello "}, url, "Hello", false, ""},
+		{"text then saved", tickets.ReplyDraft{Text: "Sorry for the wait.", Saved: plain}, url, "Sorry for the wait.\n\nGlad to help, Ada.", false, ""},
+		{"placed survey", tickets.ReplyDraft{Saved: thanks, Resolve: true}, url, "Thanks Ada! Rate us: https://hub.example/survey/", true, ""},
+		{"appended survey", tickets.ReplyDraft{Saved: plain, Resolve: true, Survey: true}, url, "Glad to help, Ada.\n\n" + tickets.SurveyPrompt + " https://hub.example/survey/", true, ""},
+		{"survey without resolving", tickets.ReplyDraft{Saved: thanks}, url, "", false, "survey"},
+		{"survey without a URL", tickets.ReplyDraft{Text: "x", Resolve: true, Survey: true}, nil, "", false, "survey"},
+		{"nothing", tickets.ReplyDraft{Text: " "}, url, "", false, "body"},
+		{"missing value", tickets.ReplyDraft{Saved: &tickets.SavedReply{Name: "o", Body: "{{order_number}}"}}, url, "", false, "reply"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := tickets.ComposeReply(tk, "Ann", tc.d, time.Unix(0, 0), tc.url)
+			if tc.err != "" {
+				var e *tickets.Error
+				if !errors.As(err, &e) || e.Field != tc.err {
+					t.Fatalf("err %v, want one about %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !strings.HasPrefix(m.Body, tc.prefix) || m.Kind != tickets.MessageReply || (m.Survey != nil) != tc.survey || m.Resolve != tc.d.Resolve {
+				t.Fatalf("got %+v, %v; want body starting %q, survey %v", m, err, tc.prefix, tc.survey)
+			}
+			if tc.survey && !m.Survey.ExpiresAt.Equal(time.Unix(0, 0).Add(tickets.SurveyTTL)) {
+				t.Errorf("expires %v", m.Survey.ExpiresAt)
+			}
+		})
 	}
 }

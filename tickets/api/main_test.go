@@ -48,6 +48,8 @@ func setup(t *testing.T) *testBundle {
 		Store:         store,
 		Keys:          keysOf(store),
 		Replayer:      tb.replayer,
+		Replies:       store,
+		SurveyURL:     func(token string) string { return "https://hub.example/survey/" + token },
 		Logger:        logger,
 		IsUnavailable: postgres.IsUnavailable,
 	})

@@ -47,7 +47,12 @@ type Replayer interface {
 type Config struct {
 	Store    Store
 	Keys     Authenticator
-	Replayer Replayer // nil: replay answers 503
+	Replayer Replayer   // nil: replay answers 503
+	Replies  ReplyStore // nil: /replies and saved replies answer 503
+	// SurveyURL turns a survey token into the link a customer opens (the
+	// hub's public URL + /survey/{token}); nil: replies cannot ask for a
+	// rating.
+	SurveyURL func(token string) string
 	// Policy computes the SLA state shown on tickets; the zero value means
 	// tickets.DefaultPolicy().
 	Policy tickets.Policy
@@ -64,6 +69,8 @@ type Server struct {
 	store         Store
 	keys          Authenticator
 	replayer      Replayer
+	replies       ReplyStore
+	surveyURL     func(string) string
 	policy        tickets.Policy
 	now           func() time.Time
 	log           *slog.Logger
@@ -80,6 +87,8 @@ func New(cfg Config) *Server {
 		store:         cfg.Store,
 		keys:          cfg.Keys,
 		replayer:      cfg.Replayer,
+		replies:       cfg.Replies,
+		surveyURL:     cfg.SurveyURL,
 		policy:        cfg.Policy,
 		now:           cfg.Now,
 		log:           cfg.Logger,
@@ -124,6 +133,7 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/{id}/events", s.handle(s.listEvents))
 		r.Post("/{id}/orders", s.handle(s.linkOrder))
 	})
+	r.Route("/replies", s.replyRoutes)
 	r.Get("/customers", s.handle(s.getCustomer))
 	r.Get("/reports/summary", s.handle(s.summary))
 	r.Get("/deliveries", s.handle(s.listDeliveries))

@@ -64,14 +64,8 @@ func (s *Store) CreateReply(ctx context.Context, by, name, body string) (tickets
 	return r, dbError("create saved reply", err)
 }
 
-// ReplyEdit changes a saved reply; nil fields stay as they are.
-type ReplyEdit struct {
-	Name *string // a new name
-	Body *string
-}
-
 // EditReply changes the saved reply named name.
-func (s *Store) EditReply(ctx context.Context, by, name string, e ReplyEdit) (tickets.SavedReply, error) {
+func (s *Store) EditReply(ctx context.Context, by, name string, e tickets.ReplyEdit) (tickets.SavedReply, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	var r tickets.SavedReply
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"hub/tickets"
-	"hub/tickets/postgres"
 )
 
 func TestSavedReplies(t *testing.T) {
@@ -33,14 +32,14 @@ func TestSavedReplies(t *testing.T) {
 
 	b.clock.Advance(1)
 	newName, newBody := "shipping", "Your parcel: {{tracking_link}}"
-	r, err = b.store.EditReply(b.ctx, "bob", "where-is-my-order", postgres.ReplyEdit{Name: &newName, Body: &newBody})
+	r, err = b.store.EditReply(b.ctx, "bob", "where-is-my-order", tickets.ReplyEdit{Name: &newName, Body: &newBody})
 	if err != nil || r.Name != "shipping" || r.Body != newBody || r.UpdatedBy != "bob" || !r.CreatedAt.Equal(start) {
 		t.Fatalf("edited %+v %v", r, err)
 	}
 	taken := "thanks"
-	_, err = b.store.EditReply(b.ctx, "bob", "shipping", postgres.ReplyEdit{Name: &taken})
+	_, err = b.store.EditReply(b.ctx, "bob", "shipping", tickets.ReplyEdit{Name: &taken})
 	wantCode(t, err, tickets.ECONFLICT)
-	_, err = b.store.EditReply(b.ctx, "bob", "nope", postgres.ReplyEdit{Body: &newBody})
+	_, err = b.store.EditReply(b.ctx, "bob", "nope", tickets.ReplyEdit{Body: &newBody})
 	wantCode(t, err, tickets.ENOTFOUND)
 
 	if got, err := b.store.GetReply(b.ctx, "SHIPPING"); err != nil || got.Body != newBody {
