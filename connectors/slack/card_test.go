@@ -154,7 +154,12 @@ func TestRenderCardGolden(t *testing.T) {
 	pending.SLA = CardSLA{FirstResponseDue: cardTime.Add(time.Hour), ResolutionDue: cardTime.Add(5 * time.Hour), Paused: true}
 	pending.Transitions = []string{"open", "resolved", "closed"}
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending} {
+	rated := sampleCard()
+	rated.Status, rated.Transitions = "resolved", []string{"open", "closed"}
+	rated.SLA = CardSLA{FirstResponded: true}
+	rated.Rating = &CardRating{Score: 2, Comment: "Slow <!channel> & *rude*\nsecond line"}
+
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()
