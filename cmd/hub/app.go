@@ -121,12 +121,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		Replies:       a.store,
+		SurveyURL:     surveyURL(cfg),
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err

@@ -31,6 +31,10 @@ Usage:
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
+  hub replies list|show|add|edit|delete ...
+                                   manage saved replies (hub replies --help)
+  hub report [--from D] [--to D] [--json]
+                                   the summary report as a table (or the API's JSON)
   hub demo                         run a whole story against built-in fakes and print it
   hub bench [flags]                load-test a hub of its own and check what it made (hub bench --help)
 
@@ -81,6 +85,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect", "bench":
+	case "replies":
+		return runReplies(ctx, args, getenv, stdout, stderr)
+	case "report":
+		return runReport(ctx, args, getenv, stdout, stderr)
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)
