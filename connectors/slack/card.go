@@ -21,11 +21,17 @@ const (
 	ActionReply     = "reply"
 
 	// Modal callback ids and their input blocks.
-	ViewReply       = "reply"
-	ViewLinkOrder   = "link_order"
-	InputReplyBody  = "reply_body"
-	InputOrder      = "order_number"
-	InputOrderStore = "order_store"
+	ViewReply      = "reply"
+	ViewLinkOrder  = "link_order"
+	InputReplyBody = "reply_body"
+	// InputReplySaved chooses a saved reply; InputReplyOptions holds the
+	// OptionResolve and OptionSurvey checkboxes.
+	InputReplySaved   = "reply_saved"
+	InputReplyOptions = "reply_options"
+	OptionResolve     = "resolve"
+	OptionSurvey      = "survey"
+	InputOrder        = "order_number"
+	InputOrderStore   = "order_store"
 )
 
 // blockPrefix marks block ids that carry a ticket id.

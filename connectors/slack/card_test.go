@@ -221,7 +221,10 @@ func TestModalsGolden(t *testing.T) {
 		"modal_reply_routes": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Where is my order?", Customer: "Ada Lovelace <ada@example.com>",
 			Routes: []string{"WooCommerce order note on #1001 (woocommerce:shop.example)", "Zapier: ticket.message_created (2 hooks)"}}),
 		"modal_reply_none": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "<!channel>", Customer: ""}),
-		"modal_link":       LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
+		"modal_reply_saved": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Late", Customer: "Ada", Survey: true,
+			Saved: []SavedReply{{Name: "shipped", Body: "Hi {{customer_first_name}},\n\nyour order {{order_number}} is on its way: {{tracking_link}}. " + strings.Repeat("More. ", 20)},
+				{Name: "thanks", Body: "Thank you! {{survey_link}}"}}}),
+		"modal_link": LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
 	}
 	for name, v := range views {
 		t.Run(name, func(t *testing.T) {
