@@ -23,7 +23,7 @@ type settable struct {
 	now time.Time
 }
 
-func (c *settable) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *settable) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *settable) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 // reportFixture builds tickets whose report is known (worked out in the

@@ -12,7 +12,8 @@ import (
 // The report's queries each read the period's tickets once, grouped in the
 // database (grouping sets, ordered-set aggregates), and go to the server
 // in one batch: the cost grows with the period's tickets, not with the
-// number of figures, and no ticket is shipped to Go.
+// number of figures, and no ticket is shipped to Go. BenchmarkSummary100k
+// measures a year of 100,000 tickets.
 
 // periodTickets is the period's tickets ($1 <= created_at < $2) with what
 // the times and SLA are computed from. A ticket closed without being
@@ -131,7 +132,16 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time) (tickets.Summar
 		})
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	// One read-only transaction: the figures agree with each other, and
+	// the sorts behind the medians get the memory to stay off disk (a
+	// year of 100,000 tickets sorts ~10 MB per grouping).
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `set local work_mem = '32MB'`); err != nil {
+			return err
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
 		return sum, dbError("report", err)
 	}
 	sum.ByDay = fillDays(sum.ByDay, from, to)

@@ -22,8 +22,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestEmptyReport(t *testing.T) {
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	sum := tickets.Summary{From: from, To: from.AddDate(0, 0, 1),
-		Backlog: tickets.Backlog{At: from.AddDate(0, 0, 3), ByAge: make([]int, len(tickets.BacklogAges))},
-		ByDay:   []tickets.Count{{Key: "2026-11-01"}},
+		Backlog:      tickets.Backlog{At: from.AddDate(0, 0, 3), ByAge: make([]int, len(tickets.BacklogAges))},
+		ByDay:        []tickets.Count{{Key: "2026-11-01"}},
 		TopCustomers: []tickets.CustomerCount{{Email: "tab\tin@example.com", Name: "New\nline " + strings.Repeat("x", 80), N: 1}}}
 	var buf bytes.Buffer
 	if err := report.WriteText(&buf, api.ReportJSON(sum)); err != nil {
