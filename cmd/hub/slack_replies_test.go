@@ -76,5 +76,13 @@ func TestSlackSavedReplyAndRating(t *testing.T) {
 		t.Fatalf("answer: %v %v", res, err)
 	}
 	res.Body.Close()
-	waitFor(t, "the rating on the card", func() bool { return strings.Contains(h.cardText(tk), "2/5") })
+	waitFor(t, "the rating on the card", func() bool { return strings.Contains(h.cardText(tk), "*Customer rating* :star::star: 2/5") })
+	waitFor(t, "the rating in the thread", func() bool {
+		for _, m := range h.fake.Thread(tk.Slack.Channel, tk.Slack.TS) {
+			if strings.Contains(m.Text, "rated the help 2/5") {
+				return true
+			}
+		}
+		return false
+	})
 }
