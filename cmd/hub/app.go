@@ -102,7 +102,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	a.client = asynq.NewClientFromRedisClient(a.redis)
 	a.insp = asynq.NewInspectorFromRedisClient(a.redis)
-	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp))
+	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp, a.cfg.Queue))
 	metrics := webhooks.NewMetrics(a.reg)
 	a.admission = webhooks.NewAdmission(cfg.MaxInFlight, admissionWait, metrics)
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
