@@ -270,9 +270,10 @@ func (a *App) RunWorker(ctx context.Context) error {
 	srv := asynq.NewServer(a.cfg.Redis, asynq.Config{
 		Concurrency: a.cfg.WorkerConcurrency,
 		Queues:      map[string]int{a.cfg.Queue: 1},
-		// Low latency: look for new work every 100ms instead of every second,
+		// Low latency: look for new work every 20ms instead of every second (a
+		// new card is posted within a few of these hops after its webhook),
 		// and promote retries and scheduled tasks every second.
-		TaskCheckInterval:        100 * time.Millisecond,
+		TaskCheckInterval:        20 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           webhooks.RetryDelay,
 		IsFailure:                webhooks.IsFailure,

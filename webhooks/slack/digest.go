@@ -78,12 +78,26 @@ func (s *Service) handleDigest(ctx context.Context, task *asynq.Task) error {
 	if err != nil || !ok {
 		return err
 	}
-	waiting, err := ds.DigestWaiting(ctx, p.Channel, digestSize+1)
-	if err != nil || len(waiting) == 0 {
-		return err // nothing left: each got a card or an earlier digest
+	// One digest at a time per channel: two digest tasks (of neighbouring
+	// windows, or a retry) reading the same waiting tickets would list
+	// them twice.
+	if s.opt.Locker != nil {
+		unlock, ok, err := s.opt.Locker.TryLock(ctx, "digest:"+p.Channel, cardLockTTL)
+		if err != nil {
+			return fmt.Errorf("slack: lock digest: %w", err)
+		}
+		if !ok {
+			return later("digest busy in another worker", time.Second)
+		}
+		defer unlock()
 	}
 	if err := s.turn(ctx, "post:"+p.Channel, s.opt.PostRate, maxUpdateWait); err != nil {
 		return err
+	}
+	// Read after the turn: what got a card or was listed meanwhile is out.
+	waiting, err := ds.DigestWaiting(ctx, p.Channel, digestSize+1)
+	if err != nil || len(waiting) == 0 {
+		return err // nothing left: each got a card or an earlier digest
 	}
 	more := len(waiting) > digestSize
 	waiting = waiting[:min(len(waiting), digestSize)]
