@@ -239,7 +239,11 @@ func TestNoticesGolden(t *testing.T) {
 		{Ref: "T-1050", Subject: "No due", Status: "open", Priority: "medium"},
 	}, nil)
 	timeline := RenderTimeline(TimelineEntry{Icon: ":speech_balloon:", Title: "*Ada Lovelace* (customer) wrote", Body: "Still nothing!\n<!channel> help"})
-	for name, m := range map[string]Message{"list_mine": list, "timeline_customer": timeline, "help": Help("/ticket")} {
+	digest := RenderDigest([]DigestItem{
+		{Ref: "T-1043", Subject: "Charged twice", Priority: "urgent", Customer: "Ada <ada@example.com>"},
+		{Ref: "T-1044", Subject: "<!here> where is it", Priority: "low"},
+	}, 230, "/ticket")
+	for name, m := range map[string]Message{"list_mine": list, "timeline_customer": timeline, "help": Help("/ticket"), "digest": digest} {
 		t.Run(name, func(t *testing.T) {
 			b, err := m.BlocksJSON()
 			if err != nil {
