@@ -105,6 +105,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp, a.cfg.Queue))
 	metrics := webhooks.NewMetrics(a.reg)
 	a.admission = webhooks.NewAdmission(cfg.MaxInFlight, admissionWait, metrics)
+	// Concurrent webhooks share a commit (one WAL flush for a group).
+	batchCtx, stopBatch := context.WithCancel(context.Background())
+	a.closers = append(a.closers, stopBatch)
+	batcher := a.store.NewIntakeBatcher(batchCtx, intakeWriters, intakeGroup)
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
 		StaleAfter:    cfg.StaleAfter,
 		Queue:         cfg.Queue,
@@ -114,6 +118,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Marks:         redisMarks{a.redis},
 		Backlog:       func() int { return int(a.backlog.Load()) },
 		MaxBacklog:    cfg.MaxBacklog,
+		Recorder:      batcher,
 	})
 	a.pipeline.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 
@@ -209,6 +214,14 @@ func combineFollowups(fs ...tickets.Followups) tickets.Followups {
 		return out
 	}
 }
+
+// intakeWriters groups of up to intakeGroup deliveries are written at
+// once: enough writers that a group is always filling while others commit,
+// few enough that groups form under load.
+const (
+	intakeWriters = 4
+	intakeGroup   = 64
+)
 
 // admissionWait is how long a request waits for a free slot before 503.
 const admissionWait = 25 * time.Millisecond
