@@ -120,6 +120,8 @@ type FlowResult struct {
 	Enriched   int `json:"tickets_with_order"`
 	Cards      int `json:"cards"`
 	CardDups   int `json:"cards_duplicate"`
+	Digests    int `json:"digests"`           // digest posts, in a channel busier than Slack's pace
+	InDigest   int `json:"tickets_in_digest"` // tickets listed in one instead of a card of their own
 	ToCard     Percentiles
 	HookPosts  int64 `json:"zapier_posts"`
 	// QueriesPerTicket is statements the hub sent to Postgres during the
