@@ -121,6 +121,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		KnownStore:    a.knownStore,
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
@@ -167,6 +168,21 @@ func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
 		all = append(all, srcs...)
 	}
 	return all, nil
+}
+
+// knownStore reports whether store is the key of a store the connectors
+// have connected now (the API's check before linking an order to it).
+func (a *App) knownStore(ctx context.Context, store string) (bool, error) {
+	srcs, err := a.enrichSources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range srcs {
+		if s.Store() == store {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Close releases connections.
