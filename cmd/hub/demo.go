@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,13 +47,10 @@ func demoStories() []demoStory {
 // story through its HTTP front door, and prints what an agent would see.
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	verbose := fs.Bool("v", false, "show the hub's logs")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, stdout, "demo [-v]",
+		"Run a whole story against built-in fakes of the vendors, in a database and Redis queue of its own that are removed on exit, and print it."); err != nil {
+		return err
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
