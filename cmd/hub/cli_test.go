@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -199,5 +200,25 @@ func TestRedisDownIsAFewLogLines(t *testing.T) {
 	}
 	if !strings.Contains(got, "connection refused") {
 		t.Errorf("the log does not say what is wrong:\n%s", got)
+	}
+}
+
+// TestLinkOrderNeedsAConnectedStore: the API asks the connectors which
+// stores are connected before linking an order (none here).
+func TestLinkOrderNeedsAConnectedStore(t *testing.T) {
+	h := bootHub(t, nil)
+	auth := map[string]string{"Authorization": "Bearer " + h.key}
+	code, _, b := h.call(t, http.MethodPost, "/api/v1/tickets", `{"subject":"Where is my order?"}`, auth)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, b)
+	}
+	var tk struct{ ID string }
+	if err := json.Unmarshal(b, &tk); err != nil {
+		t.Fatal(err)
+	}
+	code, _, b = h.call(t, http.MethodPost, "/api/v1/tickets/"+tk.ID+"/orders",
+		`{"store":"shopify:nowhere.myshopify.com","order_number":"1001"}`, auth)
+	if code != http.StatusNotFound || !strings.Contains(string(b), "not connected") {
+		t.Errorf("order of a store not connected: %d %s, want 404", code, b)
 	}
 }
