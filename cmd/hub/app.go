@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"hub/cmd/hub/logthrottle"
 	"hub/enrich"
 	"hub/migrations"
 	"hub/tickets"
@@ -29,14 +30,16 @@ import (
 // App is the whole hub, constructed from a Config: the one place things are
 // built and wired. Tests boot it on port 0 with their own database.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	pool     *pgxpool.Pool
-	store    *postgres.Store
-	redis    redis.UniversalClient // shared by the asynq client and inspector
-	client   *asynq.Client
-	insp     *asynq.Inspector
-	pipeline *webhooks.Pipeline
+	cfg Config
+	log *slog.Logger
+	// asynqLogs throttles the asynq server's and scheduler's log lines.
+	asynqLogs *logthrottle.Throttle
+	pool      *pgxpool.Pool
+	store     *postgres.Store
+	redis     redis.UniversalClient // shared by the asynq client and inspector
+	client    *asynq.Client
+	insp      *asynq.Inspector
+	pipeline  *webhooks.Pipeline
 	// admission sheds requests past HUB_MAX_INFLIGHT; backlog is the
 	// queue's tasks waiting for a worker, read every second by the web
 	// role, for shedding deliveries past HUB_MAX_BACKLOG.
@@ -72,6 +75,7 @@ type periodicTask struct {
 // Open connects to Postgres (creating and migrating the database if needed)
 // and Redis, and builds every part of the hub.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	redisLog.Store(log.With("component", "redis"))
 	if err := migrations.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -83,7 +87,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}}
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
@@ -126,6 +130,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		KnownStore:    a.knownStore,
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
@@ -172,6 +177,21 @@ func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
 		all = append(all, srcs...)
 	}
 	return all, nil
+}
+
+// knownStore reports whether store is the key of a store the connectors
+// have connected now (the API's check before linking an order to it).
+func (a *App) knownStore(ctx context.Context, store string) (bool, error) {
+	srcs, err := a.enrichSources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range srcs {
+		if s.Store() == store {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Close releases connections.
@@ -280,6 +300,7 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 // ctx ends. On shutdown asynq waits for running tasks and hands back the
 // unfinished ones to the queue, where another worker picks them up.
 func (a *App) RunWorker(ctx context.Context) error {
+	th := a.asynqLogs
 	srv := asynq.NewServer(a.cfg.Redis, asynq.Config{
 		Concurrency: a.cfg.WorkerConcurrency,
 		Queues:      map[string]int{a.cfg.Queue: 1},
@@ -291,7 +312,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		RetryDelayFunc:           webhooks.RetryDelay,
 		IsFailure:                webhooks.IsFailure,
 		ShutdownTimeout:          20 * time.Second,
-		Logger:                   asynqLogger{a.log.With("component", "asynq")},
+		Logger:                   asynqLogger{a.log.With("component", "asynq"), th},
 		LogLevel:                 asynq.WarnLevel,
 	})
 	mux := asynq.NewServeMux()
@@ -304,7 +325,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	sched := asynq.NewScheduler(a.cfg.Redis, &asynq.SchedulerOpts{
-		Logger:   asynqLogger{a.log.With("component", "scheduler")},
+		Logger:   asynqLogger{a.log.With("component", "scheduler"), th},
 		LogLevel: asynq.WarnLevel,
 	})
 	for _, p := range a.periodic {

@@ -48,6 +48,10 @@ type Config struct {
 	Store    Store
 	Keys     Authenticator
 	Replayer Replayer // nil: replay answers 503
+	// KnownStore reports whether a store key ("shopify:acme.myshopify.com")
+	// is a connected store; linking an order to any other is 404, since the
+	// enrichment could never fill it in. nil accepts every store.
+	KnownStore func(ctx context.Context, store string) (bool, error)
 	// Policy computes the SLA state shown on tickets; the zero value means
 	// tickets.DefaultPolicy().
 	Policy tickets.Policy
@@ -64,6 +68,7 @@ type Server struct {
 	store         Store
 	keys          Authenticator
 	replayer      Replayer
+	knownStore    func(ctx context.Context, store string) (bool, error)
 	policy        tickets.Policy
 	now           func() time.Time
 	log           *slog.Logger
@@ -80,6 +85,7 @@ func New(cfg Config) *Server {
 		store:         cfg.Store,
 		keys:          cfg.Keys,
 		replayer:      cfg.Replayer,
+		knownStore:    cfg.KnownStore,
 		policy:        cfg.Policy,
 		now:           cfg.Now,
 		log:           cfg.Logger,
