@@ -43,70 +43,94 @@ func surveyURL(cfg Config) func(token string) string {
 	return func(token string) string { return base + "/survey/" + token }
 }
 
-const repliesUsage = `Usage:
-  hub replies list                         the saved replies
-  hub replies show NAME                    one saved reply
-  hub replies add NAME (--body TEXT | --file F)
-  hub replies edit NAME [--name NEW] [--body TEXT | --file F]
-  hub replies delete NAME
+// The subcommands of replies.
+var (
+	repliesOrder = []string{"list", "show", "add", "edit", "delete"}
+	repliesSubs  = map[string]subcommand{
+		"list": {synopsis: "replies list", doc: "List the saved replies, with the placeholders each names."},
+		"show": {synopsis: "replies show NAME", doc: "Print one saved reply."},
+		"add": {synopsis: "replies add NAME (--body TEXT | --file F)", doc: "Save a new reply. Its placeholders are filled in from the ticket when it is sent; an unknown one is refused.",
+			flags: replyTextFlags},
+		"edit": {synopsis: "replies edit NAME [--name NEW] [--body TEXT | --file F]", doc: "Rename a saved reply or change its text.",
+			flags: func(fs *flag.FlagSet) {
+				fs.String("name", "", "a new name")
+				replyTextFlags(fs)
+			}},
+		"delete": {synopsis: "replies delete NAME", doc: "Delete a saved reply."},
+	}
+)
 
-A body may name placeholders, filled in from the ticket when the reply is
-sent; an unknown one is refused when saving:
-`
+func replyTextFlags(fs *flag.FlagSet) {
+	fs.String("body", "", "the reply's text")
+	fs.String("file", "", "read the reply's text from this file (- for stdin)")
+}
+
+// placeholderHelp lists what a saved reply may ask for.
+func placeholderHelp(w io.Writer) {
+	names := make([]string, 0, len(tickets.Placeholders))
+	for n := range tickets.Placeholders {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	fmt.Fprintln(w, "\nPlaceholders, filled in from the ticket when a reply is sent:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-24s %s\n", "{{"+n+"}}", tickets.Placeholders[n])
+	}
+}
 
 // runReplies manages saved replies: hub replies list|show|add|edit|delete.
 func runReplies(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	help := func(w io.Writer) {
-		fmt.Fprint(w, repliesUsage)
-		names := make([]string, 0, len(tickets.Placeholders))
-		for n := range tickets.Placeholders {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			fmt.Fprintf(w, "  {{%s}}\t%s\n", n, tickets.Placeholders[n])
-		}
-	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		help(stdout)
+	if len(args) == 0 || isHelp(args[:1]) {
+		groupHelp(stdout, "replies", repliesSubs, repliesOrder)
+		placeholderHelp(stdout)
 		if len(args) == 0 {
 			return usageError{"replies needs a subcommand"}
 		}
-		return nil
+		return flag.ErrHelp
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("replies "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { help(stderr) }
-	body := fs.String("body", "", "the reply's text (add, edit)")
-	file := fs.String("file", "", "read the reply's text from this file, - for stdin (add, edit)")
-	rename := fs.String("name", "", "a new name (edit)")
-	// The name comes first (hub replies add NAME --body ...); flags may
-	// follow it.
+	sc, ok := repliesSubs[sub]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown replies subcommand %q (want %s)", sub, strings.Join(repliesOrder, ", "))}
+	}
+	fs := flag.NewFlagSet("hub "+sc.synopsis, flag.ContinueOnError)
+	if sc.flags != nil {
+		sc.flags(fs)
+	}
+	// The name comes first (hub replies add NAME --body ...), or after the
+	// flags.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	if err := parseFlags(fs, args, stdout, sc.synopsis, sc.doc); err != nil {
+		if errors.Is(err, flag.ErrHelp) && (sub == "add" || sub == "edit") {
+			placeholderHelp(stdout)
 		}
-		return usageError{err.Error()}
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("replies %s: unexpected %q", sub, fs.Arg(0))}
+	rest := fs.Args()
+	if name == "" && len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("replies %s: unexpected %q", sub, rest[0])}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["body"] && set["file"] {
+	flagValue := func(n string) string { return fs.Lookup(n).Value.String() }
+	var body string
+	switch {
+	case set["body"] && set["file"]:
 		return usageError{"give --body or --file, not both"}
-	}
-	if set["file"] {
-		b, err := readFile(*file)
+	case set["body"]:
+		body = flagValue("body")
+	case set["file"]:
+		b, err := readFile(flagValue("file"))
 		if err != nil {
 			return err
 		}
-		*body, set["body"] = string(b), true
+		body, set["body"] = string(b), true
 	}
 	switch sub {
 	case "list":
@@ -125,15 +149,13 @@ func runReplies(ctx context.Context, args []string, getenv func(string) string, 
 		if name == "" || (!set["body"] && !set["name"]) {
 			return usageError{"replies edit needs a NAME and --name, --body or --file"}
 		}
-	default:
-		return usageError{fmt.Sprintf("unknown replies subcommand %q (want list, show, add, edit or delete)", sub)}
 	}
 
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	app, err := Open(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, false))
 	if err != nil {
 		return err
 	}
@@ -165,7 +187,7 @@ func runReplies(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stdout, "%s (updated %s by %s)\n\n%s\n", r.Name, r.UpdatedAt.UTC().Format("2006-01-02 15:04"), r.UpdatedBy, r.Body)
 		return nil
 	case "add":
-		r, err := st.CreateReply(ctx, by, name, *body)
+		r, err := st.CreateReply(ctx, by, name, body)
 		if err != nil {
 			return errors.New(tickets.ErrorMessage(err))
 		}
@@ -174,10 +196,11 @@ func runReplies(ctx context.Context, args []string, getenv func(string) string, 
 	case "edit":
 		var e tickets.ReplyEdit
 		if set["body"] {
-			e.Body = body
+			e.Body = &body
 		}
 		if set["name"] {
-			e.Name = rename
+			rename := flagValue("name")
+			e.Name = &rename
 		}
 		r, err := st.EditReply(ctx, by, name, e)
 		if err != nil {

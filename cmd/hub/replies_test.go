@@ -29,7 +29,8 @@ func TestRepliesAndReportUsage(t *testing.T) {
 		{[]string{"replies", "frob"}, 2, `unknown replies subcommand "frob"`, ""},
 		{[]string{"report", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"report", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "from must be before to", ""},
-		{[]string{"report", "--help"}, 0, "--json", ""},
+		{[]string{"report", "--help"}, 0, "", "--json"},
+		{[]string{"replies", "add", "--help"}, 0, "", "{{survey_link}}"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -149,6 +149,15 @@ func (s *Server) linkOrder(w http.ResponseWriter, r *http.Request) error {
 	if o.OrderID == "" && o.OrderNumber == "" {
 		return tickets.Invalid("order_number", "order_number or order_id is required")
 	}
+	if s.knownStore != nil {
+		ok, err := s.knownStore(r.Context(), o.Store)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tickets.Errorf(tickets.ENOTFOUND, "store %q is not connected (a store is named like shopify:acme.myshopify.com or woocommerce:shop.example.com)", o.Store)
+		}
+	}
 	t, err := s.store.LinkOrder(r.Context(), actor(r), ref, o)
 	if err != nil {
 		return err

@@ -53,6 +53,10 @@ type Config struct {
 	// hub's public URL + /survey/{token}); nil: replies cannot ask for a
 	// rating.
 	SurveyURL func(token string) string
+	// KnownStore reports whether a store key ("shopify:acme.myshopify.com")
+	// is a connected store; linking an order to any other is 404, since the
+	// enrichment could never fill it in. nil accepts every store.
+	KnownStore func(ctx context.Context, store string) (bool, error)
 	// Policy computes the SLA state shown on tickets; the zero value means
 	// tickets.DefaultPolicy().
 	Policy tickets.Policy
@@ -71,6 +75,7 @@ type Server struct {
 	replayer      Replayer
 	replies       ReplyStore
 	surveyURL     func(string) string
+	knownStore    func(ctx context.Context, store string) (bool, error)
 	policy        tickets.Policy
 	now           func() time.Time
 	log           *slog.Logger
@@ -89,6 +94,7 @@ func New(cfg Config) *Server {
 		replayer:      cfg.Replayer,
 		replies:       cfg.Replies,
 		surveyURL:     cfg.SurveyURL,
+		knownStore:    cfg.KnownStore,
 		policy:        cfg.Policy,
 		now:           cfg.Now,
 		log:           cfg.Logger,
