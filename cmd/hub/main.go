@@ -27,6 +27,7 @@ Usage:
   hub connect shopify --shop S --token T
   hub connect woocommerce --url U --key K --secret S [--name N] [--customer-notes]
   hub connect slack --token T --signing-secret S --channel C
+  hub connect email --address A [--imap-url U] [--smtp-url U]
                                    connect a store or workspace (credentials stored encrypted: needs HUB_SECRET_KEY)
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
   hub deliveries list [--status S] [--limit N]
@@ -189,7 +190,7 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
-			return usageError{"connect needs shopify, woocommerce or slack"}
+			return usageError{"connect needs shopify, woocommerce, slack or email"}
 		}
 		return nil
 	}
@@ -202,8 +203,10 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectWooCommerce }
 	case "slack":
 		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectSlack }
+	case "email":
+		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectEmail }
 	default:
-		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce or slack)", kind)}
+		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce, slack or email)", kind)}
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {

@@ -128,6 +128,9 @@ func (s *Store) insertMessage(ctx context.Context, tx pgx.Tx, actor tickets.Acto
 	if err != nil {
 		return msg, dbError("add message", err)
 	}
+	if err := insertAttachments(ctx, tx, t.ID, msg.ID, m.Attachments, msg.CreatedAt); err != nil {
+		return msg, err
+	}
 	_, err = s.writeEvent(ctx, tx, t, tickets.EventMessageCreated, actor, nil, map[string]any{
 		"message_id": msg.ID,
 		"kind":       string(msg.Kind),
