@@ -144,6 +144,7 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/{id}/attachments/{aid}", s.handle(s.getAttachment))
 	})
 	r.Get("/customers", s.handle(s.getCustomer))
+	r.Post("/customer_messages", s.handle(s.addCustomerMessage))
 	r.Get("/reports/summary", s.handle(s.summary))
 	r.Get("/deliveries", s.handle(s.listDeliveries))
 	r.Post("/deliveries/{id}/replay", s.handle(s.replayDelivery))
