@@ -17,7 +17,7 @@ import (
 )
 
 // countRows counts rows of a query on the hub's database.
-func countRows(t *testing.T, dbURL, query string, args ...any) int {
+func countRows(t testing.TB, dbURL, query string, args ...any) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

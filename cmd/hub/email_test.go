@@ -39,7 +39,7 @@ const supportAddr = "support@shop.test"
 
 // emailEnv starts an SMTP server for replies and returns the environment
 // of a hub that sends through it and listens for mail of its own.
-func emailEnv(t *testing.T) (map[string]string, *emailtest.Outbox, *emailtest.TLS) {
+func emailEnv(t testing.TB) (map[string]string, *emailtest.Outbox, *emailtest.TLS) {
 	t.Helper()
 	certs, err := emailtest.NewTLS(time.Now())
 	if err != nil {
@@ -67,7 +67,7 @@ func emailEnv(t *testing.T) (map[string]string, *emailtest.Outbox, *emailtest.TL
 
 // bootEmailHub boots a hub on env (DATABASE_URL included, so that two
 // hubs can share a database one after the other); stop ends it early.
-func bootEmailHub(t *testing.T, env map[string]string) *emailHub {
+func bootEmailHub(t testing.TB, env map[string]string) *emailHub {
 	t.Helper()
 	full := map[string]string{
 		"HUB_QUEUE":   "hubtest-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -119,7 +119,7 @@ func bootEmailHub(t *testing.T, env map[string]string) *emailHub {
 }
 
 // send delivers raw over SMTP to the hub's listener, as a sending server.
-func (h *emailHub) send(t *testing.T, from string, to []string, raw string) error {
+func (h *emailHub) send(t testing.TB, from string, to []string, raw string) error {
 	t.Helper()
 	c, err := smtp.Dial(h.smtpAddr)
 	if err != nil {
