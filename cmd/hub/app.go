@@ -97,7 +97,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	followups := func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
 		return combineFollowups(a.followups...)(t, e)
 	}
-	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey})
+	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey,
+		// A reply that goes by email stops the first-response clock once
+		// the mail server has accepted it (cmd/hub/email.go).
+		FirstResponseOnDelivery: a.repliesByEmail})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()

@@ -214,6 +214,12 @@ func (a *App) wireEmail(ctx context.Context) error {
 	return nil
 }
 
+// repliesByEmail reports whether a public reply on t is mailed to its
+// customer, and so counts as the first response only once sent.
+func (a *App) repliesByEmail(t tickets.Ticket) bool {
+	return a.email != nil && a.email.replies != nil && t.Customer.Email != ""
+}
+
 // serveSMTP runs the listener until ctx ends, then lets open sessions
 // finish their commit.
 func (ch *emailChannel) serveSMTP(ctx context.Context, l *conn.Listener, log interface {

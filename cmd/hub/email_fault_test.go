@@ -144,43 +144,50 @@ func TestEmailReplyRetriedThenShownWhenItFails(t *testing.T) {
 	const fay = "fay@customer.test"
 	h.mustSend(t, fay, mailText(fay, supportAddr, "Wrong size", "fay1@customer.test", "", "The shoes are too small."))
 	tk := h.waitTicket(t, fay)
-
-	// A temporary failure is retried: the customer gets the reply once.
-	outbox.FailNext(451, "try again later")
-	if code, resp := h.post(t, "/api/v1/tickets/"+tk.Ref+"/messages", `{"body":"We will swap them.","visibility":"public"}`); code != http.StatusCreated {
-		t.Fatalf("reply: %d %s", code, resp)
+	reply := func(text string) {
+		t.Helper()
+		if code, resp := h.post(t, "/api/v1/tickets/"+tk.Ref+"/messages", `{"body":"`+text+`","visibility":"public"}`); code != http.StatusCreated {
+			t.Fatalf("reply: %d %s", code, resp)
+		}
 	}
+	failedWith := func(code string) bool {
+		for _, m := range h.messages(t, tk.Ref) {
+			if m.Kind == "system" && strings.Contains(m.Body, "could not be emailed to "+fay) && strings.Contains(m.Body, code) {
+				return true
+			}
+		}
+		return false
+	}
+	var state struct {
+		FirstResponseAt *time.Time `json:"first_response_at"`
+	}
+
+	// A permanent refusal is not retried, is shown on the ticket, and is
+	// no first response: the customer never got it.
+	outbox.FailNext(550, "no such user")
+	reply("Hello?")
+	waitFor(t, "the permanent failure on the ticket", func() bool { return failedWith("550") })
+	if h.getJSON(t, "/api/v1/tickets/"+tk.Ref, &state); state.FirstResponseAt != nil {
+		t.Error("an undelivered reply counted as the first response")
+	}
+
+	// A temporary failure is retried: the customer gets the reply once,
+	// and that is the first response.
+	outbox.FailNext(451, "try again later")
+	reply("We will swap them.")
 	waitFor(t, "the retried reply", func() bool { return len(sentTo(outbox, fay)) == 1 })
+	waitFor(t, "the first response", func() bool {
+		h.getJSON(t, "/api/v1/tickets/"+tk.Ref, &state)
+		return state.FirstResponseAt != nil
+	})
 
 	// Failing every time: given up after the last try and shown on the
 	// ticket (and so in its Slack thread).
 	for range 3 {
 		outbox.FailNext(451, "mailbox busy")
 	}
-	if code, resp := h.post(t, "/api/v1/tickets/"+tk.Ref+"/messages", `{"body":"Tracking: 1Z999.","visibility":"public"}`); code != http.StatusCreated {
-		t.Fatalf("reply: %d %s", code, resp)
-	}
-	waitFor(t, "the failure on the ticket", func() bool {
-		for _, m := range h.messages(t, tk.Ref) {
-			if m.Kind == "system" && strings.Contains(m.Body, "could not be emailed to "+fay) && strings.Contains(m.Body, "451") {
-				return true
-			}
-		}
-		return false
-	})
-	// A permanent refusal is not retried.
-	outbox.FailNext(550, "no such user")
-	if code, resp := h.post(t, "/api/v1/tickets/"+tk.Ref+"/messages", `{"body":"Hello?","visibility":"public"}`); code != http.StatusCreated {
-		t.Fatalf("reply: %d %s", code, resp)
-	}
-	waitFor(t, "the permanent failure on the ticket", func() bool {
-		for _, m := range h.messages(t, tk.Ref) {
-			if m.Kind == "system" && strings.Contains(m.Body, "550") {
-				return true
-			}
-		}
-		return false
-	})
+	reply("Tracking: 1Z999.")
+	waitFor(t, "the failure on the ticket", func() bool { return failedWith("451") })
 	if got := len(sentTo(outbox, fay)); got != 1 {
 		t.Errorf("%d replies delivered, want 1", got)
 	}

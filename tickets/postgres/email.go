@@ -102,12 +102,43 @@ func (s *Store) EmailReplyAttempt(ctx context.Context, replyID int64, reason str
 	return n, dbError("note email attempt", err)
 }
 
-// EmailReplySent records that the mail server accepted reply replyID.
+// EmailReplySent records that the mail server accepted reply replyID,
+// and with it the ticket's first response if it is the first (see
+// Options.FirstResponseOnDelivery), in one transaction.
 func (s *Store) EmailReplySent(ctx context.Context, replyID int64) error {
-	_, err := s.pool.Exec(ctx, `
-		update email_replies set status = 'sent', attempts = attempts + 1, error = '', sent_at = $2
-		where reply_id = $1 and status = 'sending'`, replyID, s.now())
-	return dbError("mark email sent", err)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var ticketID string
+		err := tx.QueryRow(ctx, `
+			update email_replies set status = 'sent', attempts = attempts + 1, error = '', sent_at = $2
+			where reply_id = $1 and status = 'sending' returning ticket_id`, replyID, s.now()).Scan(&ticketID)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return dbError("mark email sent", err)
+		}
+		return s.replyDelivered(ctx, tx, ticketID)
+	})
+}
+
+// ReplyDelivered records that a channel delivered a public reply on the
+// ticket: the first one stops the first-response clock.
+func (s *Store) ReplyDelivered(ctx context.Context, ticketID string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error { return s.replyDelivered(ctx, tx, ticketID) })
+}
+
+func (s *Store) replyDelivered(ctx context.Context, tx pgx.Tx, ticketID string) error {
+	t, err := s.loadTicket(ctx, tx, ticketID, true)
+	if err != nil {
+		return err
+	}
+	if t.FirstResponseAt != nil {
+		return nil
+	}
+	before := snapshot(t)
+	t.AgentReplied(s.now())
+	_, err = s.saveChanges(ctx, tx, tickets.Actor{Kind: tickets.ActorSystem, ID: "email"}, before, t)
+	return err
 }
 
 // EmailReplyFailed gives up on reply replyID and says so on its ticket

@@ -79,7 +79,11 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 			return s.followUp(ctx, tx, actor, t, m)
 		}
 	case tickets.MessageReply:
-		t.AgentReplied(now)
+		if s.opt.FirstResponseOnDelivery != nil && s.opt.FirstResponseOnDelivery(t) {
+			t.UpdatedAt = now // the clock stops at ReplyDelivered
+		} else {
+			t.AgentReplied(now)
+		}
 	default:
 		t.UpdatedAt = now
 	}
