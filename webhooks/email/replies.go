@@ -134,18 +134,7 @@ func (r *Replies) Send(ctx context.Context, ticketID string, msgID int64) error 
 	if err != nil {
 		return err
 	}
-	out := conn.Outgoing{
-		MessageID:  mid,
-		To:         []mail.Address{{Name: t.Customer.Name, Address: to}},
-		Subject:    ReplySubject(t),
-		Text:       reply.Body,
-		HTML:       ReplyHTML(reply.Body),
-		InReplyTo:  last,
-		References: ids,
-	}
-	if r.Addresses != nil {
-		out.ReplyTo = r.Addresses.For(t.Number)
-	}
+	out := ReplyMessage(t, reply.Body, mid, to, ids, last, r.Addresses)
 	log := r.log().With("ticket", t.Ref(), "reply_id", reply.ID)
 	_, sendErr := r.Mail.Send(ctx, out)
 	if sendErr == nil {
@@ -203,12 +192,32 @@ func sendReason(err error) string {
 	return msg
 }
 
+// ReplyMessage is the mail a public reply becomes: from the support
+// address (the Mailer's), to the customer, answering their latest message
+// and referencing the whole thread, with the ticket's reply address as
+// Reply-To, in text and HTML.
+func ReplyMessage(t tickets.Ticket, body, messageID, to string, thread []string, inReplyTo string, addrs *conn.ReplyAddresses) conn.Outgoing {
+	out := conn.Outgoing{
+		MessageID:  messageID,
+		To:         []mail.Address{{Name: t.Customer.Name, Address: to}},
+		Subject:    ReplySubject(t),
+		Text:       body,
+		HTML:       ReplyHTML(body),
+		InReplyTo:  inReplyTo,
+		References: thread,
+	}
+	if addrs != nil {
+		out.ReplyTo = addrs.For(t.Number)
+	}
+	return out
+}
+
 var reTag = regexp.MustCompile(`(?i)\[\s*T-\d+\s*\]`)
 
 // ReplySubject is "Re: <subject> [T-1042]": the reference lets a customer
 // who writes a new mail with the same subject still reach the ticket.
 func ReplySubject(t tickets.Ticket) string {
-	s := strings.TrimSpace(reTag.ReplaceAllString(t.Subject, ""))
+	s := strings.Join(strings.Fields(reTag.ReplaceAllString(t.Subject, "")), " ")
 	for {
 		l := strings.ToLower(s)
 		if !strings.HasPrefix(l, "re:") && !strings.HasPrefix(l, "aw:") && !strings.HasPrefix(l, "fwd:") {
