@@ -299,6 +299,23 @@ func TestEmailConversationThreadsBack(t *testing.T) {
 	}
 	replyAddr := sent.ReplyTo[0].Address
 
+	// A bounce of that reply is written on the ticket; it opens nothing.
+	bounce, err := os.ReadFile(filepath.Join("..", "..", "connectors", "email", "testdata", "corpus", "dsn_bounce.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.send(t, "", []string{supportAddr}, strings.ReplaceAll(string(bounce), "reply9q8w7e@shop.example", sent.MessageID)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the bounce on the ticket", func() bool {
+		for _, m := range h.messages(t, tk.Ref) {
+			if m.Kind == "system" && strings.Contains(m.Body, "bounced") && strings.Contains(m.Body, "5.1.1") {
+				return true
+			}
+		}
+		return false
+	})
+
 	// 1. By headers: the customer answers the hub's mail (a new subject,
 	// no reference), quoting it.
 	h.patchStatus(t, tk.Ref, "pending")

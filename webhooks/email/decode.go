@@ -43,6 +43,11 @@ func (dec *Decoder) Decode(ctx context.Context, d tickets.Delivery) (webhooks.De
 	if err != nil {
 		return webhooks.Decoded{}, webhooks.Permanent(err)
 	}
+	if m.Class == conn.ClassBounce {
+		if out, ok, err := dec.bounced(ctx, d, m); err != nil || ok {
+			return out, err
+		}
+	}
 	if m.Class != conn.ClassHuman {
 		// Recorded (the delivery keeps the raw message and this reason)
 		// and never answered: answering robots is how mail loops start.
@@ -168,4 +173,40 @@ func attachments(m *conn.Message) []tickets.Attachment {
 		})
 	}
 	return out
+}
+
+var bounceActor = tickets.Actor{Kind: tickets.ActorSystem, ID: "email", Name: "Email"}
+
+// bounced writes a bounce of a reply the hub sent on that reply's ticket,
+// so the agent learns the customer never got it; ok is false for any
+// other bounce (recorded and ignored like all robot mail).
+func (dec *Decoder) bounced(ctx context.Context, d tickets.Delivery, m *conn.Message) (webhooks.Decoded, bool, error) {
+	if m.Bounce == nil || m.Bounce.OriginalMessageID == "" {
+		return webhooks.Decoded{}, false, nil
+	}
+	id, ok, err := dec.Threads.TicketByEmailID(ctx, []string{m.Bounce.OriginalMessageID})
+	if err != nil || !ok {
+		return webhooks.Decoded{}, false, err
+	}
+	var lines []string
+	for _, r := range m.Bounce.Recipients {
+		if r.Action != "" && r.Action != "failed" && r.Action != "delayed" {
+			continue
+		}
+		l := r.Address + ": " + r.Action
+		if r.Status != "" {
+			l += " (" + r.Status + ")"
+		}
+		if r.Diagnostic != "" {
+			l += " " + strings.Join(strings.Fields(r.Diagnostic), " ")
+		}
+		lines = append(lines, l)
+	}
+	body := "A reply emailed from this ticket bounced: the customer did not get it."
+	if len(lines) > 0 {
+		body += "\n" + strings.Join(lines, "\n")
+	}
+	return webhooks.Decoded{Actor: bounceActor, Commands: []tickets.Command{tickets.AddMessage{Ref: id, Message: tickets.NewMessage{
+		Kind: tickets.MessageSystem, Body: body, Source: tickets.SourceEmail, ExternalRef: "bounce:" + d.Key,
+	}}}}, true, nil
 }
