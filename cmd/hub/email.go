@@ -44,6 +44,9 @@ type emailConfig struct {
 	// CAFile is EMAIL_TLS_CA_FILE: PEM certificates trusted for the IMAP
 	// and SMTP servers besides the system's (a private mail server).
 	CAFile string
+	// Ack sends new tickets opened by email an acknowledgement with their
+	// reference (EMAIL_ACK, default false; needs EMAIL_SMTP_URL).
+	Ack bool
 }
 
 func loadEmailConfig(getenv func(string) string) (emailConfig, error) {
@@ -96,6 +99,13 @@ func loadEmailConfig(getenv func(string) string) (emailConfig, error) {
 		return c, err
 	}
 	c.CAFile = strings.TrimSpace(getenv("EMAIL_TLS_CA_FILE"))
+	switch strings.ToLower(strings.TrimSpace(getenv("EMAIL_ACK"))) {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		c.Ack = true
+	default:
+		return c, configError{"EMAIL_ACK", "must be true or false"}
+	}
 	return c, nil
 }
 
@@ -186,6 +196,11 @@ func (a *App) wireEmail(ctx context.Context) error {
 		a.tasks = append(a.tasks, ch.replies.Register)
 		a.followups = append(a.followups, ch.replies.Followups)
 		a.replies = append(a.replies, ch.replies.Reaches)
+		if c.Ack {
+			acks := &whemail.Acks{Store: a.store, Mail: sender, Addresses: addrs}
+			a.tasks = append(a.tasks, acks.Register)
+			a.followups = append(a.followups, acks.Followups)
+		}
 	}
 	if c.SMTPListen != "" {
 		listenerTLS, err := c.ListenerTLS()

@@ -385,8 +385,9 @@ func TestEmailConversationThreadsBack(t *testing.T) {
 }
 
 func TestEmailAttachmentsListedOnTicket(t *testing.T) {
-	env, _, _ := emailEnv(t)
+	env, outbox, _ := emailEnv(t)
 	env["EMAIL_MAX_ATTACHMENT_BYTES"] = "1000"
+	env["EMAIL_ACK"] = "true"
 	h := bootEmailHub(t, env)
 	const cat = "cat@customer.test"
 	small := "c21hbGwgZmlsZQ==" // "small file"
@@ -420,10 +421,20 @@ func TestEmailAttachmentsListedOnTicket(t *testing.T) {
 	if code != http.StatusOK || string(body) != "small file" || !strings.Contains(hdr.Get("Content-Disposition"), "note.txt") {
 		t.Errorf("download: %d %q %v", code, body, hdr)
 	}
+
+	// EMAIL_ACK: the customer is told the ticket's reference, by a mail
+	// marked automatic so that robots do not answer it.
+	waitFor(t, "the acknowledgement", func() bool { return len(sentTo(outbox, cat)) == 1 })
+	ack := outbox.Messages()[0]
+	if !strings.Contains(rawHeader(ack.Raw, "Subject"), "["+tk.Ref+"]") || rawHeader(ack.Raw, "Auto-Submitted") != "auto-replied" ||
+		rawHeader(ack.Raw, "In-Reply-To") != "<att1@customer.test>" {
+		t.Errorf("acknowledgement:\n%s", ack.Raw)
+	}
 }
 
 func TestEmailRobotsOpenNothing(t *testing.T) {
 	env, outbox, _ := emailEnv(t)
+	env["EMAIL_ACK"] = "true" // and none of them is acknowledged
 	h := bootEmailHub(t, env)
 	for _, name := range []string{"out_of_office.eml", "dsn_bounce.eml"} {
 		raw, err := os.ReadFile(filepath.Join("..", "..", "connectors", "email", "testdata", "corpus", name))
