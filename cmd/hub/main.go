@@ -193,12 +193,17 @@ func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 		n++
 		go func() { errc <- a.RunWorker(ctx) }()
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); a.watchRedis(watchCtx) }()
 	var first error
 	for range n {
 		if err := <-errc; err != nil && first == nil {
 			first = err
 		}
 	}
+	stopWatch()
+	<-watched
 	a.log.Info("hub stopped")
 	return first
 }
