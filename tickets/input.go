@@ -26,6 +26,8 @@ type NewTicket struct {
 	Store       string
 	// FollowUpOf links a follow-up ticket to the closed ticket it continues.
 	FollowUpOf string
+	// Attachments came with what opened the ticket (an email's files).
+	Attachments []Attachment
 }
 
 // CustomerInput identifies a customer as a source knows them. The store
@@ -62,6 +64,23 @@ type NewMessage struct {
 	// Resolve, on a reply, resolves the ticket with it: the resolution
 	// reply.
 	Resolve bool
+	// Attachments are files that came with the message (an email's).
+	Attachments []Attachment
+}
+
+// Attachment is a file that came with a customer's message. Data is nil
+// when the file was too large to keep (Omitted): it is still listed, so
+// the agent knows to ask for it another way.
+type Attachment struct {
+	ID          int64
+	TicketID    string
+	MessageID   int64 // 0 when it came with what opened the ticket
+	Filename    string
+	ContentType string
+	Size        int64
+	Omitted     bool
+	Data        []byte
+	CreatedAt   time.Time
 }
 
 // Filter selects tickets for a listing, newest first.

@@ -56,6 +56,11 @@ type App struct {
 	followups []tickets.Followups
 	periodic  []periodicTask
 	workers   []func(context.Context) // long-running loops of the worker role
+	// web are servers of the web role besides HTTP (the SMTP listener);
+	// each runs until its context ends.
+	web []func(context.Context) error
+	// email is the wired email channel, nil when it is off.
+	email *emailChannel
 	// replies say where a public reply goes beyond the ticket (a
 	// WooCommerce order note, Zapier workflows), for Slack's reply modal.
 	replies []func(context.Context, tickets.Ticket) []string
@@ -96,7 +101,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	followups := func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
 		return combineFollowups(a.followups...)(t, e)
 	}
-	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey})
+	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey,
+		// A reply that goes by email stops the first-response clock once
+		// the mail server has accepted it (cmd/hub/email.go).
+		FirstResponseOnDelivery: a.repliesByEmail})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()
@@ -136,9 +144,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
+		Attachments:   a.store,
+		// Read at call time: the connectors wired below add their channels.
+		Reach: func(ctx context.Context, t tickets.Ticket) []string { return replyRouter{a}.ReplyRoutes(ctx, t) },
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err
@@ -282,9 +293,24 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.watchBacklog(ctx)
+	// The other servers of the web role (the SMTP listener) stop with it.
+	webErr := make(chan error, len(a.web))
+	webCtx, stopWeb := context.WithCancel(ctx)
+	var webDone sync.WaitGroup
+	for _, w := range a.web {
+		webDone.Add(1)
+		go func() { defer webDone.Done(); webErr <- w(webCtx) }()
+	}
+	defer func() { stopWeb(); webDone.Wait() }()
 	select {
 	case err := <-errc:
 		return err
+	case err := <-webErr:
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		<-ctx.Done()
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hub/tickets/postgres/pgtest"
+	"hub/webhooks/faulttest"
 )
 
 // TestSubcommandHelp: each subcommand's --help prints its own usage and
@@ -201,6 +202,10 @@ func TestRedisDownIsAFewLogLines(t *testing.T) {
 	if !strings.Contains(got, "connection refused") {
 		t.Errorf("the log does not say what is wrong:\n%s", got)
 	}
+	// The hub's own line, once, in words an operator reads.
+	if n := strings.Count(got, "Redis is unreachable"); n != 1 {
+		t.Errorf("the hub said Redis is unreachable %d times, want once:\n%s", n, got)
+	}
 }
 
 // TestLinkOrderNeedsAConnectedStore: the API asks the connectors which
@@ -220,5 +225,50 @@ func TestLinkOrderNeedsAConnectedStore(t *testing.T) {
 		`{"store":"shopify:nowhere.myshopify.com","order_number":"1001"}`, auth)
 	if code != http.StatusNotFound || !strings.Contains(string(b), "not connected") {
 		t.Errorf("order of a store not connected: %d %s, want 404", code, b)
+	}
+}
+
+// TestRedisOutageIsTwoLinesOfTheHubs: Redis goes away and comes back; the
+// hub says so once each way.
+func TestRedisOutageIsTwoLinesOfTheHubs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a redis-server")
+	}
+	rds := faulttest.StartRedis(t)
+	cfg, err := LoadConfig(envOf(map[string]string{
+		"DATABASE_URL": pgtest.URL(t), "REDIS_URL": rds.URL(), "HUB_QUEUE": "hubtest-redis-outage",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lineCounter
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	app, err := Open(ctx, cfg, newLogger(&logs, "info"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	done := make(chan error, 1)
+	go func() { done <- app.serve(ctx, nil, true) }()
+
+	waitFor := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(logs.String(), what) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in the log:\n%s", what, logs.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	rds.Kill()
+	waitFor("Redis is unreachable")
+	rds.Start()
+	waitFor("Redis is reachable again")
+	cancel()
+	<-done
+	if n := strings.Count(logs.String(), "Redis is unreachable"); n != 1 {
+		t.Errorf("said unreachable %d times:\n%s", n, logs.String())
 	}
 }

@@ -44,6 +44,7 @@ type Config struct {
 	WooCommerce woocommerceConfig
 	Slack       slackConfig
 	Zapier      zapierConfig
+	Email       emailConfig
 }
 
 const (
@@ -119,6 +120,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Zapier, err = loadZapierConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.Email, err = loadEmailConfig(getenv); err != nil {
 		return c, err
 	}
 	switch c.LogLevel {

@@ -42,6 +42,7 @@ func demoStories() []demoStory {
 		{"WooCommerce: a failed payment opens a ticket", storyWooCommerce},
 		{"Slack: the live ticket card and its thread", storySlack},
 		{"Zapier: workflows react to ticket events", storyZapier},
+		{"Email: a customer writes, Slack answers, the answer threads back", storyEmail},
 	}
 }
 
@@ -77,7 +78,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	cfg.Queue = "demo-" + dbName(cfg.DatabaseURL)
 	cfg.Addr = "127.0.0.1:0"
 	// Each connector points the hub at its built-in fake of the vendor.
-	for _, setup := range []func(*Config) (func(), error){demoSetupShopify, demoSetupWooCommerce, demoSetupSlack, demoSetupZapier} {
+	for _, setup := range []func(*Config) (func(), error){demoSetupShopify, demoSetupWooCommerce, demoSetupSlack, demoSetupZapier, demoSetupEmail} {
 		stopFake, err := setup(&cfg)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)

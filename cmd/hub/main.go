@@ -28,6 +28,7 @@ Usage:
   hub connect shopify --shop S --token T
   hub connect woocommerce --url U --key K --secret S [--name N] [--customer-notes]
   hub connect slack --token T --signing-secret S --channel C
+  hub connect email --address A [--imap-url U] [--smtp-url U]
                                    connect a store or workspace (credentials stored encrypted: needs HUB_SECRET_KEY)
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
   hub apikey list                  list API keys (never the keys themselves)
@@ -200,12 +201,17 @@ func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 		n++
 		go func() { errc <- a.RunWorker(ctx) }()
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); a.watchRedis(watchCtx) }()
 	var first error
 	for range n {
 		if err := <-errc; err != nil && first == nil {
 			first = err
 		}
 	}
+	stopWatch()
+	<-watched
 	a.log.Info("hub stopped")
 	return first
 }
@@ -216,7 +222,7 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
-			return usageError{"connect needs shopify, woocommerce or slack"}
+			return usageError{"connect needs shopify, woocommerce, slack or email"}
 		}
 		return nil
 	}
@@ -229,8 +235,10 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectWooCommerce }
 	case "slack":
 		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectSlack }
+	case "email":
+		connect = func(a *App) func(context.Context, []string, io.Writer) error { return a.connectEmail }
 	default:
-		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce or slack)", kind)}
+		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce, slack or email)", kind)}
 	}
 	if isHelp(rest) {
 		// Each connector prints its help while parsing, before it needs

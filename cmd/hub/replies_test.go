@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"hub/connectors/zapier/zapiertest"
 	"hub/tickets/postgres/pgtest"
 )
 
@@ -79,7 +81,12 @@ func TestRepliesCommand(t *testing.T) {
 // API says.
 func TestSurveyAndReportThroughTheHub(t *testing.T) {
 	dbURL := pgtest.URL(t)
-	h := bootHub(t, map[string]string{"DATABASE_URL": dbURL})
+	// A public reply needs a channel to the customer: a Zapier workflow on
+	// replies, here a fake one.
+	fake := zapiertest.NewServer()
+	t.Cleanup(fake.Close)
+	h := bootHub(t, map[string]string{"DATABASE_URL": dbURL, "ZAPIER_HOOK_ALLOWLIST": fake.Prefix()})
+	h.subscribe(t, fake.HookURL("replies"), "ticket.message_created")
 	auth := map[string]string{"X-API-Key": h.key}
 	code, _, body := h.call(t, http.MethodPost, "/api/v1/tickets", `{"subject":"Cracked mug","customer":{"email":"ada@example.com","name":"Ada"}}`, auth)
 	if code != http.StatusCreated {
@@ -103,6 +110,7 @@ func TestSurveyAndReportThroughTheHub(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no survey link in %s", body)
 	}
+	m1 := m[1]
 	if code, _, page := h.call(t, http.MethodGet, string(m[1]), "", nil); code != 200 || !bytes.Contains(page, []byte(`name="rating"`)) {
 		t.Fatalf("survey page: %d %s", code, page)
 	}
@@ -116,6 +124,15 @@ func TestSurveyAndReportThroughTheHub(t *testing.T) {
 	if tk.CSAT == nil || tk.CSAT.Rating != 3 || tk.Status != "resolved" {
 		t.Errorf("ticket after the answer: %s", body)
 	}
+	// The workflow got the reply, link included, to send to the customer.
+	eventually(t, "the reply at the Zapier hook", func() bool {
+		for _, p := range fake.ReceivedJSON("replies") {
+			if m, _ := p["message"].(map[string]any); strings.Contains(fmt.Sprint(m["body"]), string(m1)) {
+				return true
+			}
+		}
+		return false
+	})
 
 	day := time.Now().UTC().Format("2006-01-02")
 	_, _, apiJSON := h.call(t, http.MethodGet, "/api/v1/reports/summary?from="+day+"&to="+day, "", auth)

@@ -61,6 +61,15 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	if m.Body == "" {
 		return tickets.Invalid("body", "body is required")
 	}
+	if m.Kind == tickets.MessageReply && s.reach != nil {
+		t, err := s.store.GetTicket(r.Context(), ref)
+		if err != nil {
+			return err
+		}
+		if len(s.reach(r.Context(), t)) == 0 {
+			return tickets.Errorf(tickets.ECONFLICT, "%s", NoChannelMessage(t))
+		}
+	}
 	msg, t, err := s.store.AddMessage(r.Context(), actor(r), ref, m)
 	if err != nil {
 		return err
@@ -163,4 +172,16 @@ func (s *Server) linkOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.reply(w, r, http.StatusCreated, s.ticketJSON(t, s.now()))
+}
+
+// NoChannelMessage says why a public reply on t cannot be sent and what
+// to connect so that it can.
+func NoChannelMessage(t tickets.Ticket) string {
+	who := "the customer"
+	if t.Customer.Email == "" {
+		who = "the customer (the ticket has no customer email address)"
+	}
+	return "no channel can reach " + who + " of " + t.Ref() + ": connect email (EMAIL_ADDRESS and EMAIL_SMTP_URL, or hub connect email), " +
+		"a WooCommerce store with customer notes (hub connect woocommerce --customer-notes) for a linked order, " +
+		"or a Zapier workflow on ticket.message_created; or add the text as an internal note"
 }

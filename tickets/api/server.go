@@ -66,6 +66,19 @@ type Config struct {
 	// they answer 503 so that callers retry. cmd/hub passes
 	// postgres.IsUnavailable.
 	IsUnavailable func(error) bool
+	// Reach, when set, names the channels a public reply on a ticket would
+	// reach its customer by; a public reply with none is refused (409)
+	// rather than recorded as answered while going nowhere.
+	Reach func(ctx context.Context, t tickets.Ticket) []string
+	// Attachments, when set, lists and serves the files that came with
+	// customers' messages.
+	Attachments AttachmentStore
+}
+
+// AttachmentStore reads the files customers sent (*postgres.Store).
+type AttachmentStore interface {
+	ListAttachments(ctx context.Context, ref string) ([]tickets.Attachment, error)
+	GetAttachment(ctx context.Context, ref string, id int64) (tickets.Attachment, error)
 }
 
 // Server serves the API.
@@ -80,6 +93,8 @@ type Server struct {
 	now           func() time.Time
 	log           *slog.Logger
 	isUnavailable func(error) bool
+	reach         func(ctx context.Context, t tickets.Ticket) []string
+	attachments   AttachmentStore
 }
 
 // New returns a Server. It panics without a Store or Keys: that is a wiring
@@ -99,6 +114,8 @@ func New(cfg Config) *Server {
 		now:           cfg.Now,
 		log:           cfg.Logger,
 		isUnavailable: cfg.IsUnavailable,
+		reach:         cfg.Reach,
+		attachments:   cfg.Attachments,
 	}
 	if s.policy.FirstResponse == nil && s.policy.Resolution == nil {
 		s.policy = tickets.DefaultPolicy()
@@ -138,9 +155,12 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/{id}/messages", s.handle(s.listMessages))
 		r.Get("/{id}/events", s.handle(s.listEvents))
 		r.Post("/{id}/orders", s.handle(s.linkOrder))
+		r.Get("/{id}/attachments", s.handle(s.listAttachments))
+		r.Get("/{id}/attachments/{aid}", s.handle(s.getAttachment))
 	})
 	r.Route("/replies", s.replyRoutes)
 	r.Get("/customers", s.handle(s.getCustomer))
+	r.Post("/customer_messages", s.handle(s.addCustomerMessage))
 	r.Get("/reports/summary", s.handle(s.summary))
 	r.Get("/deliveries", s.handle(s.listDeliveries))
 	r.Post("/deliveries/{id}/replay", s.handle(s.replayDelivery))

@@ -29,6 +29,11 @@ type Options struct {
 	// SecretKey seals connection secrets at rest (HUB_SECRET_KEY). Without
 	// it, connections can be saved only without secrets.
 	SecretKey string
+	// FirstResponseOnDelivery, when set, reports whether a public reply on
+	// a ticket stops the first-response clock only once a channel has
+	// delivered it (ReplyDelivered) rather than when it is written: a reply
+	// the customer never got is no response.
+	FirstResponseOnDelivery func(t tickets.Ticket) bool
 }
 
 // Store implements the hub's persistence on a pgx pool.

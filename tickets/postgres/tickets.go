@@ -103,6 +103,9 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 			return tickets.Ticket{}, false, err
 		}
 	}
+	if err := insertAttachments(ctx, sp, id, 0, in.Attachments, now); err != nil {
+		return tickets.Ticket{}, false, err
+	}
 	if err := sp.Commit(ctx); err != nil {
 		return tickets.Ticket{}, false, dbError("create ticket", err)
 	}
