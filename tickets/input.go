@@ -57,6 +57,13 @@ type NewMessage struct {
 	ExternalRef string
 	// Customer identifies the author of a customer message.
 	Customer *CustomerInput
+	// Survey, on a reply, is the satisfaction survey whose link the reply
+	// carries; it is stored with the reply, so a link exists only if the
+	// reply was sent.
+	Survey *SurveyInvite
+	// Resolve, on a reply, resolves the ticket with it: the resolution
+	// reply.
+	Resolve bool
 	// Attachments are files that came with the message (an email's).
 	Attachments []Attachment
 }

@@ -138,6 +138,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		Replies:       a.store,
+		SurveyURL:     surveyURL(cfg),
 		KnownStore:    a.knownStore,
 		Policy:        cfg.Policy,
 		Logger:        log,
@@ -147,7 +149,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Reach: func(ctx context.Context, t tickets.Ticket) []string { return replyRouter{a}.ReplyRoutes(ctx, t) },
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err

@@ -35,6 +35,10 @@ Usage:
   hub apikey revoke ID...          revoke API keys; the API refuses them at once
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
+  hub replies list|show|add|edit|delete ...
+                                   manage saved replies (hub replies --help)
+  hub report [--from D] [--to D] [--json]
+                                   the summary report as a table (or the API's JSON)
   hub demo                         run a whole story against built-in fakes and print it
   hub bench [flags]                load-test a hub of its own and check what it made
   hub --version                    print the version and the revision it was built from
@@ -91,6 +95,10 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
+	case "replies":
+		return runReplies(ctx, args, getenv, stdout, stderr)
+	case "report":
+		return runReport(ctx, args, getenv, stdout, stderr)
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)

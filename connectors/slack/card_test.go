@@ -154,7 +154,12 @@ func TestRenderCardGolden(t *testing.T) {
 	pending.SLA = CardSLA{FirstResponseDue: cardTime.Add(time.Hour), ResolutionDue: cardTime.Add(5 * time.Hour), Paused: true}
 	pending.Transitions = []string{"open", "resolved", "closed"}
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending} {
+	rated := sampleCard()
+	rated.Status, rated.Transitions = "resolved", []string{"open", "closed"}
+	rated.SLA = CardSLA{FirstResponded: true}
+	rated.Rating = &CardRating{Score: 2, Comment: "Slow <!channel> & *rude*\nsecond line"}
+
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()
@@ -216,7 +221,10 @@ func TestModalsGolden(t *testing.T) {
 		"modal_reply_routes": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Where is my order?", Customer: "Ada Lovelace <ada@example.com>",
 			Routes: []string{"WooCommerce order note on #1001 (woocommerce:shop.example)", "Zapier: ticket.message_created (2 hooks)"}}),
 		"modal_reply_none": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "<!channel>", Customer: ""}),
-		"modal_link":       LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
+		"modal_reply_saved": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Late", Customer: "Ada", Survey: true,
+			Saved: []SavedReply{{Name: "shipped", Body: "Hi {{customer_first_name}},\n\nyour order {{order_number}} is on its way: {{tracking_link}}. " + strings.Repeat("More. ", 20)},
+				{Name: "thanks", Body: "Thank you! {{survey_link}}"}}}),
+		"modal_link": LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
 	}
 	for name, v := range views {
 		t.Run(name, func(t *testing.T) {

@@ -49,6 +49,8 @@ func setup(t *testing.T) *testBundle {
 		Store:         store,
 		Keys:          keysOf(store),
 		Replayer:      tb.replayer,
+		Replies:       store,
+		SurveyURL:     func(token string) string { return "https://hub.example/survey/" + token },
 		KnownStore:    knownStores("shopify:acme.myshopify.com", "woocommerce:shop.example.com"),
 		Logger:        logger,
 		IsUnavailable: postgres.IsUnavailable,

@@ -29,6 +29,7 @@ type Ticket struct {
 	FollowUpOf      *string    `json:"follow_up_of"`
 	SLA             SLA        `json:"sla"`
 	Slack           *Slack     `json:"slack"`
+	CSAT            *CSAT      `json:"csat"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	FirstResponseAt *time.Time `json:"first_response_at"`
@@ -82,6 +83,13 @@ type SLA struct {
 	Breached         bool       `json:"breached"`
 	AtRisk           bool       `json:"at_risk"`
 	Paused           bool       `json:"paused"`
+}
+
+// CSAT is the customer's latest answer to a satisfaction survey.
+type CSAT struct {
+	Rating  int       `json:"rating"` // 1 to 5
+	Comment string    `json:"comment"`
+	RatedAt time.Time `json:"rated_at"`
 }
 
 // Slack is where the ticket's live card is, or why none could be posted:
@@ -143,6 +151,9 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS, Error: optString(t.Slack.Error)}
 	case t.Slack.Error != "":
 		out.Slack = &Slack{Channel: t.Slack.Channel, Error: optString(t.Slack.Error)}
+	}
+	if r := t.CSAT; r != nil {
+		out.CSAT = &CSAT{Rating: r.Score, Comment: r.Comment, RatedAt: r.At.UTC()}
 	}
 	return out
 }
