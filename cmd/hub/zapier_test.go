@@ -132,10 +132,11 @@ func TestZapierHooksEndToEnd(t *testing.T) {
 	})
 
 	// What the Zap was built on (performList) is what it received
-	// (rendered from the ticket as it is now, which has not changed).
+	// (rendered from the ticket as it is now, which has not changed but
+	// for the note that no Slack card was posted, written meanwhile).
 	var sample []json.RawMessage
 	h.api(t, http.MethodGet, "/api/v1/events?event=ticket.created&limit=3", "", &sample)
-	if len(sample) != 1 || !sameJSON(sample[0], fake.Received("created")[0]) {
+	if len(sample) != 1 || !sameJSON(withoutSlack(t, sample[0]), withoutSlack(t, fake.Received("created")[0])) {
 		t.Errorf("sample %s\ndelivered %s", sample, fake.Received("created")[0])
 	}
 
@@ -200,4 +201,18 @@ func sameJSON(a, b []byte) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
+}
+
+// withoutSlack drops the ticket's slack field from an event payload.
+func withoutSlack(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if tk, ok := v["ticket"].(map[string]any); ok {
+		delete(tk, "slack")
+	}
+	b, _ := json.Marshal(v)
+	return b
 }
