@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // MaxMessageBytes caps a message body.
@@ -73,9 +74,10 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 
 	before := snapshot(t)
 	now := s.now()
+	outcome := tickets.Appended
 	switch m.Kind {
 	case tickets.MessageCustomer:
-		if t.CustomerWrote(now, s.opt.Policy) == tickets.NeedsFollowUp {
+		if outcome = t.CustomerWrote(now, s.opt.Policy); outcome == tickets.NeedsFollowUp {
 			return s.followUp(ctx, tx, actor, t, m)
 		}
 	case tickets.MessageReply:
@@ -87,6 +89,15 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 		return tickets.Message{}, t, err
 	}
 	msg, err := s.insertMessage(ctx, tx, actor, t, m)
+	if err != nil || m.Kind != tickets.MessageCustomer {
+		return msg, t, err
+	}
+	if outcome == tickets.Reopened {
+		if t, err = s.reassignReopened(ctx, tx, t); err != nil {
+			return msg, t, err
+		}
+	}
+	t, err = s.runRules(ctx, tx, t, rules.CustomerMessage, func(c *rules.Context) { c.Message = m.Body })
 	return msg, t, err
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // Options configure a Store.
@@ -29,6 +30,9 @@ type Options struct {
 	// SecretKey seals connection secrets at rest (HUB_SECRET_KEY). Without
 	// it, connections can be saved only without secrets.
 	SecretKey string
+	// Rules returns the rules in force (the hub reloads them on SIGHUP);
+	// nil, or a nil rule set, means no automation.
+	Rules func() *rules.RuleSet
 }
 
 // Store implements the hub's persistence on a pgx pool.
