@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,7 +70,7 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 		}
 		var (
 			ids, targets, levels []string
-			dues, ats            []time.Time
+			dues, sinces         []time.Time
 			nexts                = make([]*time.Time, 0, len(due))
 			next                 = make([]string, 0, len(due))
 			byID                 = make(map[string]tickets.Ticket, len(due))
@@ -78,7 +79,7 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 			byID[t.ID] = t
 			for _, e := range rules.Escalations(s.opt.Policy, t, now) {
 				ids, targets, levels = append(ids, e.TicketID), append(targets, string(e.Target)), append(levels, string(e.Level))
-				dues, ats = append(dues, e.Due), append(ats, now)
+				dues, sinces = append(dues, e.Due), append(sinces, e.At)
 			}
 			var at *time.Time // nothing ahead: 'infinity'
 			if n, ok := rules.NextEscalation(s.opt.Policy, t, now); ok {
@@ -99,11 +100,17 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 		if len(ids) == 0 {
 			return nil
 		}
+		// A level reached again only because the due time moved (a rule
+		// raised the priority on the breach) is not news: a marker written
+		// after the level's new start says it was announced already.
 		rows, err = tx.Query(ctx, `
 			insert into sla_escalations (ticket_id, target, level, due, at)
-			select * from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+			select v.ticket_id, v.target, v.level, v.due, $6
+			from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) as v(ticket_id, target, level, due, since)
+			where not exists (select 1 from sla_escalations x
+				where x.ticket_id = v.ticket_id and x.target = v.target and x.level = v.level and x.at >= v.since)
 			on conflict do nothing
-			returning ticket_id::text, target, level, due`, ids, targets, levels, dues, ats)
+			returning ticket_id::text, target, level, due`, ids, targets, levels, dues, sinces, now)
 		if err != nil {
 			return dbError("record SLA escalations", err)
 		}
@@ -153,6 +160,10 @@ func (s *Store) escalate(ctx context.Context, tx pgx.Tx, t tickets.Ticket, e rul
 	}
 	if _, err := s.writeEvent(ctx, tx, t, tickets.EventSLAWarning, systemActor, nil, after); err != nil {
 		return err
+	}
+	rs := s.ruleSet()
+	if rs == nil || !slices.ContainsFunc(rs.Rules, func(r rules.Rule) bool { return r.Runs(e.Event()) }) {
+		return nil
 	}
 	full, err := s.loadTicket(ctx, tx, t.ID, false)
 	if err != nil {
