@@ -23,6 +23,7 @@ import (
 	"hub/tickets"
 	"hub/tickets/api"
 	"hub/tickets/postgres"
+	"hub/tickets/rules"
 	"hub/webhooks"
 )
 
@@ -46,6 +47,8 @@ type App struct {
 	reg       *prometheus.Registry
 	metrics   *httpMetrics
 	now       func() time.Time
+	// rules are the rules in force, reloaded on SIGHUP (cmd/hub/rules.go).
+	rules *rules.Current
 
 	// What the connectors add as they are wired (cmd/hub/<vendor>.go).
 	routes    []func(chi.Router)
@@ -83,7 +86,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg}
+	rs, err := loadRules(cfg.RulesFile)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("rules: the file is refused:\n%w", err)
+	}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, rules: rules.NewCurrent(rs)}
+	logRules(log, cfg.RulesFile, rs)
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
@@ -92,7 +101,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	followups := func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
 		return combineFollowups(a.followups...)(t, e)
 	}
-	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey})
+	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey, Rules: a.rules.Get})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()

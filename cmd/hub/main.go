@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"hub/cmd/hub/bench"
 )
@@ -33,9 +34,13 @@ Usage:
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
   hub demo                         run a whole story against built-in fakes and print it
   hub bench [flags]                load-test a hub of its own and check what it made (hub bench --help)
+  hub rules check FILE             report each mistake in a rules file with its line (exit 1 if any)
+  hub rules test FILE --ticket JSON
+                                   show what the rules would do to a ticket (hub rules --help)
 
 Configuration comes from the environment (see README.md): HUB_ADDR,
-DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL, ...
+DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL,
+HUB_RULES_FILE (rules; reloaded on SIGHUP), ...
 
 Exit codes: 0 ok, 1 failure, 2 bad usage.
 `
@@ -81,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect", "bench":
+	case "rules":
+		return runRules(args, getenv, os.Stdin, stdout, stderr, time.Now())
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)
@@ -161,6 +168,7 @@ func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 			return fmt.Errorf("HUB_DEBUG_ADDR: %w", err)
 		}
 	}
+	a.notifyRules(ctx)
 	errc := make(chan error, 2)
 	n := 0
 	if ln != nil {

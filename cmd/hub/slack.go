@@ -80,6 +80,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 		Token: c.Token, SigningSecrets: slackSecrets(c.SigningSecret, c.SigningSecretPrevious),
 		Channel: c.Channel, Fallback: c.Fallback, Routes: c.Routes, APIURL: c.APIURL,
 	}, a.store.ListConnections, c.ReloadEvery, a.log.With("component", "slack"))
+	settings = ruleRoutes{settings, a.rules}
 	// Learn the bot's identity now, in the background, so the first
 	// requests find it known (receivers never call Slack themselves).
 	_, _, _ = settings.Peek(ctx)
