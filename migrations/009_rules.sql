@@ -23,6 +23,8 @@ create table sla_escalations (
     level     text not null check (level in ('at_risk', 'breached')),
     due       timestamptz not null,
     at        timestamptz not null,
+    -- The agents it summoned (emails, a JSON array), for the Slack card.
+    mention   jsonb not null default '[]',
     primary key (ticket_id, target, level, due)
 );
 

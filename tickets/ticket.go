@@ -142,6 +142,10 @@ type SLA struct {
 	Paused time.Duration
 	// PausedBusiness is the business time spent paused so far.
 	PausedBusiness time.Duration
+	// Escalated is the last SLA escalation the hub acted on: "" (none),
+	// "at_risk" or "breached"; Summoned is whom it called (agent emails).
+	Escalated string
+	Summoned  []string
 }
 
 // Customer is one person across every source, matched by email and phone.

@@ -213,6 +213,10 @@ func TestSLAEscalationSummonsAndRaises(t *testing.T) {
 	if e := warning(unassigned.ID, "at_risk"); e.After["team"] != "billing" || len(anyStrings(e.After["mention"])) != 3 {
 		t.Errorf("at risk, unassigned: %v", e.After)
 	}
+	// The ticket (and so its card) knows whom the warning summoned.
+	if got, err := b.store.GetTicket(b.ctx, assigned.ID); err != nil || got.SLA.Escalated != "at_risk" || !slices.Equal(got.SLA.Summoned, []string{"ana@example.com"}) {
+		t.Errorf("ticket after the warning: escalated %q summoned %v (%v)", got.SLA.Escalated, got.SLA.Summoned, err)
+	}
 	if _, err := b.store.WarnSLA(b.ctx, due.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -75,11 +76,13 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 			next                 = make([]string, 0, len(due))
 			byID                 = make(map[string]tickets.Ticket, len(due))
 		)
+		var mentions [][]string
 		for _, t := range due {
 			byID[t.ID] = t
 			for _, e := range rules.Escalations(s.opt.Policy, t, now) {
 				ids, targets, levels = append(ids, e.TicketID), append(targets, string(e.Target)), append(levels, string(e.Level))
 				dues, sinces = append(dues, e.Due), append(sinces, e.At)
+				mentions = append(mentions, s.notice(t, e).Mention)
 			}
 			var at *time.Time // nothing ahead: 'infinity'
 			if n, ok := rules.NextEscalation(s.opt.Policy, t, now); ok {
@@ -104,13 +107,14 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 		// raised the priority on the breach) is not news: a marker written
 		// after the level's new start says it was announced already.
 		rows, err = tx.Query(ctx, `
-			insert into sla_escalations (ticket_id, target, level, due, at)
-			select v.ticket_id, v.target, v.level, v.due, $6
-			from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) as v(ticket_id, target, level, due, since)
+			insert into sla_escalations (ticket_id, target, level, due, at, mention)
+			select v.ticket_id, v.target, v.level, v.due, $6, v.mention
+			from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::jsonb[])
+				as v(ticket_id, target, level, due, since, mention)
 			where not exists (select 1 from sla_escalations x
 				where x.ticket_id = v.ticket_id and x.target = v.target and x.level = v.level and x.at >= v.since)
 			on conflict do nothing
-			returning ticket_id::text, target, level, due`, ids, targets, levels, dues, sinces, now)
+			returning ticket_id::text, target, level, due`, ids, targets, levels, dues, sinces, now, jsonArrays(mentions))
 		if err != nil {
 			return dbError("record SLA escalations", err)
 		}
@@ -140,23 +144,16 @@ func (s *Store) warnBatch(ctx context.Context, now time.Time) (written, taken in
 // the rules for it (which may raise the priority).
 func (s *Store) escalate(ctx context.Context, tx pgx.Tx, t tickets.Ticket, e rules.Escalation) error {
 	after := map[string]any{"target": string(e.Target), "level": string(e.Level), "due": e.Due.UTC()}
-	if rs := s.ruleSet(); rs != nil {
-		n := rs.Notice(e, t.Team, t.Assignee)
-		if len(n.Mention) > 0 {
-			after["mention"] = n.Mention
-		}
-		if n.Team != "" {
-			after["team"] = n.Team
-		}
-		if n.Lead {
-			after["lead"] = true
-			after["lead_channel"] = n.LeadChannel
-		}
-	} else if t.Assignee != "" {
-		after["mention"] = []string{t.Assignee}
+	n := s.notice(t, e)
+	if len(n.Mention) > 0 {
+		after["mention"] = n.Mention
 	}
-	if e.Level == rules.Breached && after["lead"] == nil {
-		after["lead"] = true // the default channel hears of a breach even without rules
+	if n.Team != "" {
+		after["team"] = n.Team
+	}
+	if n.Lead {
+		after["lead"] = true
+		after["lead_channel"] = n.LeadChannel
 	}
 	if _, err := s.writeEvent(ctx, tx, t, tickets.EventSLAWarning, systemActor, nil, after); err != nil {
 		return err
@@ -171,4 +168,26 @@ func (s *Store) escalate(ctx context.Context, tx pgx.Tx, t tickets.Ticket, e rul
 	}
 	_, err = s.runRules(ctx, tx, full, e.Event(), func(c *rules.Context) { c.Escalation = &e })
 	return err
+}
+
+// notice is who hears of e on t: the rules' teams decide, and without
+// rules the assignee is mentioned and a breach goes to the default channel.
+func (s *Store) notice(t tickets.Ticket, e rules.Escalation) rules.Notice {
+	if rs := s.ruleSet(); rs != nil {
+		return rs.Notice(e, t.Team, t.Assignee)
+	}
+	return (&rules.RuleSet{}).Notice(e, t.Team, t.Assignee)
+}
+
+// jsonArrays encodes each list as a JSON array for a jsonb[] parameter.
+func jsonArrays(lists [][]string) []string {
+	out := make([]string, len(lists))
+	for i, l := range lists {
+		if l == nil {
+			l = []string{}
+		}
+		b, _ := json.Marshal(l)
+		out[i] = string(b)
+	}
+	return out
 }
