@@ -156,6 +156,14 @@ func (a slackAgents) AgentBySlackUser(ctx context.Context, id string) (whslack.A
 	return whslack.Agent{Email: ag.Email, Name: ag.Name, SlackUserID: ag.SlackUserID}, err
 }
 
+func (a slackAgents) SetAway(ctx context.Context, email string, away bool) (bool, error) {
+	return a.s.SetAway(ctx, email, away)
+}
+
+func (a slackAgents) SlackUserIDs(ctx context.Context, emails []string) (map[string]string, error) {
+	return a.s.SlackUserIDs(ctx, emails)
+}
+
 func (a slackAgents) SaveAgent(ctx context.Context, ag whslack.Agent) (whslack.Agent, error) {
 	saved, err := a.s.SaveAgent(ctx, postgres.Agent{Email: ag.Email, Name: ag.Name, SlackUserID: ag.SlackUserID})
 	return whslack.Agent{Email: saved.Email, Name: saved.Name, SlackUserID: saved.SlackUserID}, err
