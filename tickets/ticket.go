@@ -79,6 +79,7 @@ type Ticket struct {
 	FollowUpOf  string // the closed ticket this one follows up, if any
 	Orders      []OrderRef
 	SLA         SLA
+	Escalation  Escalation
 	Slack       SlackCard
 
 	CreatedAt       time.Time
@@ -142,10 +143,12 @@ type SLA struct {
 	Paused time.Duration
 	// PausedBusiness is the business time spent paused so far.
 	PausedBusiness time.Duration
-	// Escalated is the last SLA escalation the hub acted on: "" (none),
-	// "at_risk" or "breached"; Summoned is whom it called (agent emails).
-	Escalated string
-	Summoned  []string
+}
+
+// Escalation is the last SLA escalation the hub acted on for a ticket.
+type Escalation struct {
+	Level    string   // "" (none), "at_risk" or "breached"
+	Summoned []string // whom it called: agents' emails
 }
 
 // Customer is one person across every source, matched by email and phone.

@@ -100,8 +100,8 @@ func TestSlackAwayRotationAndEscalation(t *testing.T) {
 	if n, err := h.app.store.WarnSLA(ctx, due.Add(2*time.Minute)); err != nil || n != 0 {
 		t.Errorf("a second scan wrote %d warnings (%v)", n, err)
 	}
-	if got := h.ticket(t, tk.ID); got.SLA.Escalated != "breached" || got.Priority != tickets.PriorityUrgent {
-		t.Errorf("after the breach: escalated %q priority %s", got.SLA.Escalated, got.Priority)
+	if got := h.ticket(t, tk.ID); got.Escalation.Level != "breached" || got.Priority != tickets.PriorityUrgent {
+		t.Errorf("after the breach: escalated %q priority %s", got.Escalation.Level, got.Priority)
 	}
 	if mentions() != 1 || len(leads()) != 1 {
 		t.Errorf("%d at-risk mentions and %d lead messages; want one each", mentions(), len(leads()))

@@ -37,7 +37,7 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error, &t.Slack.Digest,
 		&t.CreatedAt, &t.UpdatedAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ClosedAt,
 		&t.Customer.ID, &t.Customer.Email, &t.Customer.Name, &t.Customer.Phone, &custAt,
-		&t.SLA.Escalated, &t.SLA.Summoned)
+		&t.Escalation.Level, &t.Escalation.Summoned)
 	if err != nil {
 		return t, err
 	}

@@ -214,8 +214,8 @@ func TestSLAEscalationSummonsAndRaises(t *testing.T) {
 		t.Errorf("at risk, unassigned: %v", e.After)
 	}
 	// The ticket (and so its card) knows whom the warning summoned.
-	if got, err := b.store.GetTicket(b.ctx, assigned.ID); err != nil || got.SLA.Escalated != "at_risk" || !slices.Equal(got.SLA.Summoned, []string{"ana@example.com"}) {
-		t.Errorf("ticket after the warning: escalated %q summoned %v (%v)", got.SLA.Escalated, got.SLA.Summoned, err)
+	if got, err := b.store.GetTicket(b.ctx, assigned.ID); err != nil || got.Escalation.Level != "at_risk" || !slices.Equal(got.Escalation.Summoned, []string{"ana@example.com"}) {
+		t.Errorf("ticket after the warning: escalated %q summoned %v (%v)", got.Escalation.Level, got.Escalation.Summoned, err)
 	}
 	if _, err := b.store.WarnSLA(b.ctx, due.Add(time.Minute)); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ func TestCardShowsWhoWasSummoned(t *testing.T) {
 	start := time.Date(2025, 3, 3, 9, 30, 0, 0, time.UTC)
 	tk := tickets.Ticket{ID: "t1", Number: 1001, Status: tickets.StatusOpen, Priority: tickets.PriorityUrgent,
 		SLA: p.Start(tickets.PriorityUrgent, start)}
-	tk.SLA.Escalated, tk.SLA.Summoned = "at_risk", []string{"ana@example.com"}
+	tk.Escalation.Level, tk.Escalation.Summoned = "at_risk", []string{"ana@example.com"}
 	tests := []struct {
 		name string
 		at   time.Time
