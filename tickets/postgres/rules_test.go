@@ -172,6 +172,16 @@ func TestReopenedTicketGoesBackToItsAssignee(t *testing.T) {
 	if got.Assignee != "ben@example.com" {
 		t.Errorf("reopened with ana away: assignee %q, want the team's next (ben)", got.Assignee)
 	}
+	// Reopened by an agent, while ben is away too: cleo.
+	if _, err := b.store.SetAway(b.ctx, "ben@example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusResolved)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusOpen)}); err != nil || got.Assignee != "cleo@example.com" {
+		t.Errorf("reopened by an agent with ben away: assignee %q (%v), want cleo", got.Assignee, err)
+	}
 	if evs := b.ruleEvents(t, tk.ID); !slices.Contains(evs, "reopen-reassign: assignee") {
 		t.Errorf("the hand-over is not in the audit trail: %v", evs)
 	}

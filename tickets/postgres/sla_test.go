@@ -274,7 +274,7 @@ func BenchmarkWarnSLA(b *testing.B) {
 		cross, _ := rules.NextEscalation(tickets.DefaultPolicy(), fresh, clk.Now())
 		before := qc.n.Load()
 		b.StartTimer()
-		n, err := store.WarnSLA(ctx, cross)
+		n, err := store.WarnSLA(ctx, cross.Add(time.Second))
 		b.StopTimer()
 		queries += qc.n.Load() - before
 		if err != nil || n == 0 {

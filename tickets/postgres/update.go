@@ -53,7 +53,15 @@ func (s *Store) updateTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	if p.Team != nil {
 		t.Team = strings.TrimSpace(*p.Team)
 	}
-	return s.saveChanges(ctx, tx, actor, before, t)
+	if t, err = s.saveChanges(ctx, tx, actor, before, t); err != nil {
+		return t, err
+	}
+	if before.Status != tickets.StatusOpen && t.Status == tickets.StatusOpen && p.Assignee == nil {
+		// Reopened without naming an assignee: back to the previous one if
+		// they are available.
+		return s.reassignReopened(ctx, tx, t)
+	}
+	return t, nil
 }
 
 // snapshot copies a ticket so later changes to t leave it alone.
