@@ -171,18 +171,27 @@ func (s *Store) roster(ctx context.Context, q querier) (rules.Roster, error) {
 	for _, a := range away {
 		r.Away[a] = true
 	}
-	rows, err = q.Query(ctx, `
-		select assignee, count(*) from tickets
-		where status in ('open', 'pending') and assignee <> '' group by assignee`)
-	if err != nil {
-		return r, dbError("read roster", err)
+	// Open counts only matter for the teams' members (fewest_open).
+	var members []string
+	if rs := s.ruleSet(); rs != nil {
+		for _, t := range rs.Teams {
+			members = append(members, t.Members...)
+		}
 	}
-	var (
-		who string
-		n   int
-	)
-	if _, err := pgx.ForEachRow(rows, []any{&who, &n}, func() error { r.Open[who] = n; return nil }); err != nil {
-		return r, dbError("read roster", err)
+	if len(members) > 0 {
+		rows, err = q.Query(ctx, `
+			select assignee, count(*) from tickets
+			where status in ('open', 'pending') and assignee = any($1) group by assignee`, members)
+		if err != nil {
+			return r, dbError("read roster", err)
+		}
+		var (
+			who string
+			n   int
+		)
+		if _, err := pgx.ForEachRow(rows, []any{&who, &n}, func() error { r.Open[who] = n; return nil }); err != nil {
+			return r, dbError("read roster", err)
+		}
 	}
 	rows, err = q.Query(ctx, `select team, last_agent from team_rotation`)
 	if err != nil {
