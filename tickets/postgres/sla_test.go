@@ -284,3 +284,42 @@ func BenchmarkWarnSLA(b *testing.B) {
 	}
 	b.ReportMetric(float64(queries)/float64(b.N), "queries/scan")
 }
+
+// Warnings come at business-hours times: a medium ticket that arrives on a
+// Friday afternoon (8 business hours to answer) is at risk on Monday
+// afternoon, with a quarter of its time left, not over the weekend.
+func TestWarnSLAAtBusinessHoursTimes(t *testing.T) {
+	b := setup(t)
+	b.clock.now = time.Date(2025, 3, 7, 14, 59, 0, 0, time.UTC) // Friday
+	tk := b.create(t, tickets.NewTicket{Subject: "Hello"})      // 15:00: 2 hours on Friday, 6 on Monday
+	if want := time.Date(2025, 3, 10, 15, 0, 0, 0, time.UTC); !tk.SLA.FirstResponseDue.Equal(want) {
+		t.Fatalf("first response due %s, want %s", tk.SLA.FirstResponseDue, want)
+	}
+	steps := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2025, 3, 7, 16, 59, 0, 0, time.UTC), ""},         // Friday evening
+		{time.Date(2025, 3, 9, 12, 0, 0, 0, time.UTC), ""},          // Sunday
+		{time.Date(2025, 3, 10, 12, 59, 0, 0, time.UTC), ""},        // Monday, 2h01m left
+		{time.Date(2025, 3, 10, 13, 1, 0, 0, time.UTC), "at_risk"},  // a quarter left
+		{time.Date(2025, 3, 10, 14, 0, 0, 0, time.UTC), ""},         // once
+		{time.Date(2025, 3, 10, 15, 1, 0, 0, time.UTC), "breached"}, // due Monday 15:00
+		{time.Date(2025, 3, 11, 9, 30, 0, 0, time.UTC), ""},         // once
+	}
+	for _, st := range steps {
+		before := len(b.events(t, tk.ID))
+		if _, err := b.store.WarnSLA(b.ctx, st.at); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, e := range b.events(t, tk.ID)[before:] {
+			if e.Type == tickets.EventSLAWarning && e.After["target"] == "first_response" {
+				got += e.After["level"].(string)
+			}
+		}
+		if got != st.want {
+			t.Errorf("scan at %s: first response warnings %q, want %q", st.at.Format("Mon 15:04"), got, st.want)
+		}
+	}
+}
