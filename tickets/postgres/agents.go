@@ -59,10 +59,10 @@ func (s *Store) AgentBySlackUser(ctx context.Context, slackUserID string) (Agent
 // SetAway marks an agent away (`/ticket away`) or back (`/ticket back`).
 // An away agent gets no ticket from the rules and a reopened ticket of
 // theirs goes to their team. changed is false when they already were.
-func (s *Store) SetAway(ctx context.Context, email string, away bool) (changed bool, err error) {
-	email, err = normaliseAssignee(email)
+func (s *Store) SetAway(ctx context.Context, agent string, away bool) (changed bool, err error) {
+	email, err := normaliseAssignee(agent)
 	if err != nil || email == "" {
-		return false, tickets.Invalid("email", "agent email %q is not an email address", email)
+		return false, tickets.Invalid("email", "agent email %q is not an email address", agent)
 	}
 	var since *time.Time
 	if away {

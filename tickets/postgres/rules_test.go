@@ -117,6 +117,8 @@ func TestRoundRobinSkipsAwayAgents(t *testing.T) {
 	if changed, _ := b.store.SetAway(b.ctx, "cleo@example.com", true); changed {
 		t.Error("away twice reported a change")
 	}
+	_, err := b.store.SetAway(b.ctx, "cleo", true)
+	wantCode(t, err, tickets.EINVALID)
 	next() // cleo is away: ana again
 	if _, err := b.store.SetAway(b.ctx, "cleo@example.com", false); err != nil {
 		t.Fatal(err)
