@@ -14,6 +14,11 @@ type NewTicket struct {
 	Team        string
 	Source      Source
 	ExternalRef string
+	// RequestHash fingerprints the request that carried ExternalRef as an
+	// idempotency key; a repeat with the same ref and another hash is
+	// ECONFLICT. Empty means the source sends no such thing (webhooks,
+	// whose repeats are the vendor's retries and may be re-rendered).
+	RequestHash string
 	Orders      []OrderRef
 	// OrderNumber and Store ask for an order to be found and linked later
 	// (by the enrichment) when the caller knows only the number.
@@ -21,6 +26,8 @@ type NewTicket struct {
 	Store       string
 	// FollowUpOf links a follow-up ticket to the closed ticket it continues.
 	FollowUpOf string
+	// Attachments came with what opened the ticket (an email's files).
+	Attachments []Attachment
 }
 
 // CustomerInput identifies a customer as a source knows them. The store
@@ -50,6 +57,23 @@ type NewMessage struct {
 	ExternalRef string
 	// Customer identifies the author of a customer message.
 	Customer *CustomerInput
+	// Attachments are files that came with the message (an email's).
+	Attachments []Attachment
+}
+
+// Attachment is a file that came with a customer's message. Data is nil
+// when the file was too large to keep (Omitted): it is still listed, so
+// the agent knows to ask for it another way.
+type Attachment struct {
+	ID          int64
+	TicketID    string
+	MessageID   int64 // 0 when it came with what opened the ticket
+	Filename    string
+	ContentType string
+	Size        int64
+	Omitted     bool
+	Data        []byte
+	CreatedAt   time.Time
 }
 
 // Filter selects tickets for a listing, newest first.

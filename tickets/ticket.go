@@ -59,6 +59,7 @@ const (
 	SourceZapier      Source = "zapier"
 	SourceSlack       Source = "slack"
 	SourceAPI         Source = "api"
+	SourceEmail       Source = "email"
 )
 
 // Ticket is a customer's request and everything the team did about it.

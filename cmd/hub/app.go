@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"hub/cmd/hub/logthrottle"
 	"hub/enrich"
 	"hub/migrations"
 	"hub/tickets"
@@ -30,14 +31,16 @@ import (
 // App is the whole hub, constructed from a Config: the one place things are
 // built and wired. Tests boot it on port 0 with their own database.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	pool     *pgxpool.Pool
-	store    *postgres.Store
-	redis    redis.UniversalClient // shared by the asynq client and inspector
-	client   *asynq.Client
-	insp     *asynq.Inspector
-	pipeline *webhooks.Pipeline
+	cfg Config
+	log *slog.Logger
+	// asynqLogs throttles the asynq server's and scheduler's log lines.
+	asynqLogs *logthrottle.Throttle
+	pool      *pgxpool.Pool
+	store     *postgres.Store
+	redis     redis.UniversalClient // shared by the asynq client and inspector
+	client    *asynq.Client
+	insp      *asynq.Inspector
+	pipeline  *webhooks.Pipeline
 	// admission sheds requests past HUB_MAX_INFLIGHT; backlog is the
 	// queue's tasks waiting for a worker, read every second by the web
 	// role, for shedding deliveries past HUB_MAX_BACKLOG.
@@ -56,6 +59,11 @@ type App struct {
 	followups []tickets.Followups
 	periodic  []periodicTask
 	workers   []func(context.Context) // long-running loops of the worker role
+	// web are servers of the web role besides HTTP (the SMTP listener);
+	// each runs until its context ends.
+	web []func(context.Context) error
+	// email is the wired email channel, nil when it is off.
+	email *emailChannel
 	// replies say where a public reply goes beyond the ticket (a
 	// WooCommerce order note, Zapier workflows), for Slack's reply modal.
 	replies []func(context.Context, tickets.Ticket) []string
@@ -75,6 +83,7 @@ type periodicTask struct {
 // Open connects to Postgres (creating and migrating the database if needed)
 // and Redis, and builds every part of the hub.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	redisLog.Store(log.With("component", "redis"))
 	if err := migrations.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -91,7 +100,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		pool.Close()
 		return nil, fmt.Errorf("rules: the file is refused:\n%w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, rules: rules.NewCurrent(rs)}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}, rules: rules.NewCurrent(rs)}
 	logRules(log, cfg.RulesFile, rs)
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -101,7 +110,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	followups := func(t tickets.Ticket, e tickets.Event) []tickets.Followup {
 		return combineFollowups(a.followups...)(t, e)
 	}
-	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey, Rules: a.rules.Get})
+	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey,
+		// A reply that goes by email stops the first-response clock once
+		// the mail server has accepted it (cmd/hub/email.go).
+		FirstResponseOnDelivery: a.repliesByEmail, Rules: a.rules.Get})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()
@@ -111,9 +123,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	a.client = asynq.NewClientFromRedisClient(a.redis)
 	a.insp = asynq.NewInspectorFromRedisClient(a.redis)
-	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp))
+	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp, a.cfg.Queue))
 	metrics := webhooks.NewMetrics(a.reg)
 	a.admission = webhooks.NewAdmission(cfg.MaxInFlight, admissionWait, metrics)
+	// Concurrent webhooks share a commit (one WAL flush for a group).
+	batchCtx, stopBatch := context.WithCancel(context.Background())
+	a.closers = append(a.closers, stopBatch)
+	batcher := a.store.NewIntakeBatcher(batchCtx, intakeWriters, intakeGroup)
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
 		StaleAfter:    cfg.StaleAfter,
 		Queue:         cfg.Queue,
@@ -123,6 +139,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Marks:         redisMarks{a.redis},
 		Backlog:       func() int { return int(a.backlog.Load()) },
 		MaxBacklog:    cfg.MaxBacklog,
+		Recorder:      batcher,
 	})
 	a.pipeline.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 
@@ -130,12 +147,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		KnownStore:    a.knownStore,
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
+		Attachments:   a.store,
+		// Read at call time: the connectors wired below add their channels.
+		Reach: func(ctx context.Context, t tickets.Ticket) []string { return replyRouter{a}.ReplyRoutes(ctx, t) },
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err
@@ -176,6 +197,21 @@ func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
 		all = append(all, srcs...)
 	}
 	return all, nil
+}
+
+// knownStore reports whether store is the key of a store the connectors
+// have connected now (the API's check before linking an order to it).
+func (a *App) knownStore(ctx context.Context, store string) (bool, error) {
+	srcs, err := a.enrichSources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range srcs {
+		if s.Store() == store {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Close releases connections.
@@ -219,6 +255,14 @@ func combineFollowups(fs ...tickets.Followups) tickets.Followups {
 	}
 }
 
+// intakeWriters groups of up to intakeGroup deliveries are written at
+// once: enough writers that a group is always filling while others commit,
+// few enough that groups form under load.
+const (
+	intakeWriters = 4
+	intakeGroup   = 64
+)
+
 // admissionWait is how long a request waits for a free slot before 503.
 const admissionWait = 25 * time.Millisecond
 
@@ -256,9 +300,24 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.watchBacklog(ctx)
+	// The other servers of the web role (the SMTP listener) stop with it.
+	webErr := make(chan error, len(a.web))
+	webCtx, stopWeb := context.WithCancel(ctx)
+	var webDone sync.WaitGroup
+	for _, w := range a.web {
+		webDone.Add(1)
+		go func() { defer webDone.Done(); webErr <- w(webCtx) }()
+	}
+	defer func() { stopWeb(); webDone.Wait() }()
 	select {
 	case err := <-errc:
 		return err
+	case err := <-webErr:
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		<-ctx.Done()
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -276,17 +335,19 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 // ctx ends. On shutdown asynq waits for running tasks and hands back the
 // unfinished ones to the queue, where another worker picks them up.
 func (a *App) RunWorker(ctx context.Context) error {
+	th := a.asynqLogs
 	srv := asynq.NewServer(a.cfg.Redis, asynq.Config{
 		Concurrency: a.cfg.WorkerConcurrency,
 		Queues:      map[string]int{a.cfg.Queue: 1},
-		// Low latency: look for new work every 100ms instead of every second,
+		// Low latency: look for new work every 20ms instead of every second (a
+		// new card is posted within a few of these hops after its webhook),
 		// and promote retries and scheduled tasks every second.
-		TaskCheckInterval:        100 * time.Millisecond,
+		TaskCheckInterval:        20 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           webhooks.RetryDelay,
 		IsFailure:                webhooks.IsFailure,
 		ShutdownTimeout:          20 * time.Second,
-		Logger:                   asynqLogger{a.log.With("component", "asynq")},
+		Logger:                   asynqLogger{a.log.With("component", "asynq"), th},
 		LogLevel:                 asynq.WarnLevel,
 	})
 	mux := asynq.NewServeMux()
@@ -299,7 +360,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	sched := asynq.NewScheduler(a.cfg.Redis, &asynq.SchedulerOpts{
-		Logger:   asynqLogger{a.log.With("component", "scheduler")},
+		Logger:   asynqLogger{a.log.With("component", "scheduler"), th},
 		LogLevel: asynq.WarnLevel,
 	})
 	for _, p := range a.periodic {

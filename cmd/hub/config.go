@@ -46,6 +46,7 @@ type Config struct {
 	WooCommerce woocommerceConfig
 	Slack       slackConfig
 	Zapier      zapierConfig
+	Email       emailConfig
 }
 
 const (
@@ -100,7 +101,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.Policy = tickets.DefaultPolicy()
 	c.Policy.Calendar = cal
-	if c.WorkerConcurrency, err = intEnv(getenv, "HUB_WORKER_CONCURRENCY", 10); err != nil {
+	if c.WorkerConcurrency, err = intEnv(getenv, "HUB_WORKER_CONCURRENCY", 32); err != nil {
 		return c, err
 	}
 	if c.StaleAfter, err = durationEnv(getenv, "HUB_SWEEP_AFTER", time.Minute); err != nil {
@@ -122,6 +123,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Zapier, err = loadZapierConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.Email, err = loadEmailConfig(getenv); err != nil {
 		return c, err
 	}
 	switch c.LogLevel {

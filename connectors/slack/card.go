@@ -321,8 +321,17 @@ func cardActions(d CardData) []slack.Block {
 			continue
 		}
 		b := slack.NewButtonBlockElement(ActionStatus+st, d.TicketID, plainText(label))
-		if st == "resolved" {
+		switch st {
+		case "resolved":
 			b = b.WithStyle(slack.StylePrimary)
+		case "closed":
+			// Closing cannot be undone (a closed ticket is never reopened; a
+			// new message makes a follow-up), so Slack asks first.
+			b = b.WithConfirm(slack.NewConfirmationBlockObject(
+				plainText("Close "+Plain(d.Ref, 80)+"?"),
+				plainText("A closed ticket cannot be reopened: a new message from the customer opens a follow-up ticket."),
+				plainText("Close ticket"), plainText("Cancel"),
+			).WithStyle(slack.StyleDanger))
 		}
 		row2 = append(row2, b)
 	}

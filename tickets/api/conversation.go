@@ -39,6 +39,15 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return tickets.Invalid("visibility", "visibility must be internal or public (got %q)", b.Visibility)
 	}
+	if m.Kind == tickets.MessageReply && s.reach != nil {
+		t, err := s.store.GetTicket(r.Context(), ref)
+		if err != nil {
+			return err
+		}
+		if len(s.reach(r.Context(), t)) == 0 {
+			return tickets.Errorf(tickets.ECONFLICT, "%s", NoChannelMessage(t))
+		}
+	}
 	msg, t, err := s.store.AddMessage(r.Context(), actor(r), ref, m)
 	if err != nil {
 		return err
@@ -101,9 +110,30 @@ func (s *Server) linkOrder(w http.ResponseWriter, r *http.Request) error {
 	if o.OrderID == "" && o.OrderNumber == "" {
 		return tickets.Invalid("order_number", "order_number or order_id is required")
 	}
+	if s.knownStore != nil {
+		ok, err := s.knownStore(r.Context(), o.Store)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tickets.Errorf(tickets.ENOTFOUND, "store %q is not connected (a store is named like shopify:acme.myshopify.com or woocommerce:shop.example.com)", o.Store)
+		}
+	}
 	t, err := s.store.LinkOrder(r.Context(), actor(r), ref, o)
 	if err != nil {
 		return err
 	}
 	return s.reply(w, r, http.StatusCreated, s.ticketJSON(t, s.now()))
+}
+
+// NoChannelMessage says why a public reply on t cannot be sent and what
+// to connect so that it can.
+func NoChannelMessage(t tickets.Ticket) string {
+	who := "the customer"
+	if t.Customer.Email == "" {
+		who = "the customer (the ticket has no customer email address)"
+	}
+	return "no channel can reach " + who + " of " + t.Ref() + ": connect email (EMAIL_ADDRESS and EMAIL_SMTP_URL, or hub connect email), " +
+		"a WooCommerce store with customer notes (hub connect woocommerce --customer-notes) for a linked order, " +
+		"or a Zapier workflow on ticket.message_created; or add the text as an internal note"
 }

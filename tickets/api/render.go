@@ -21,7 +21,7 @@ type Ticket struct {
 	Tags            []string   `json:"tags"`
 	Assignee        *string    `json:"assignee"`
 	Team            string     `json:"team"`
-	Customer        Customer   `json:"customer"`
+	Customer        *Customer  `json:"customer"` // null when the ticket has none
 	Orders          []Order    `json:"orders"`
 	Source          string     `json:"source"`
 	Store           string     `json:"store"`
@@ -84,10 +84,13 @@ type SLA struct {
 	Paused           bool       `json:"paused"`
 }
 
-// Slack is where the ticket's live card is.
+// Slack is where the ticket's live card is, or why none could be posted:
+// Error is Slack's reason (e.g. "channel_not_found", "not_in_channel") so an
+// operator sees it on the ticket; Channel and TS are then empty.
 type Slack struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"`
+	Channel string  `json:"channel"`
+	TS      string  `json:"ts"`
+	Error   *string `json:"error"`
 }
 
 // TicketJSON renders t with its SLA state st (from Policy.State).
@@ -103,7 +106,7 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 		Tags:        make([]string, 0, len(t.Tags)),
 		Assignee:    optString(t.Assignee),
 		Team:        t.Team,
-		Customer:    customerJSON(t.Customer),
+		Customer:    optCustomer(t.Customer),
 		Orders:      make([]Order, 0, len(t.Orders)),
 		Source:      string(t.Source),
 		Store:       t.Store,
@@ -135,10 +138,24 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 			Details:           rawJSON(o.Details),
 		})
 	}
-	if t.Slack.Channel != "" && t.Slack.TS != "" {
-		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS}
+	switch {
+	case t.Slack.Channel != "" && t.Slack.TS != "":
+		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS, Error: optString(t.Slack.Error)}
+	case t.Slack.Error != "":
+		out.Slack = &Slack{Channel: t.Slack.Channel, Error: optString(t.Slack.Error)}
 	}
 	return out
+}
+
+// optCustomer renders a ticket's customer: nil when it has none (a ticket
+// from Slack or the API without customer details), not an empty object an
+// integration would read as a customer with no email.
+func optCustomer(c tickets.Customer) *Customer {
+	if c.ID == "" {
+		return nil
+	}
+	out := customerJSON(c)
+	return &out
 }
 
 func customerJSON(c tickets.Customer) Customer {

@@ -48,6 +48,10 @@ type Config struct {
 	Store    Store
 	Keys     Authenticator
 	Replayer Replayer // nil: replay answers 503
+	// KnownStore reports whether a store key ("shopify:acme.myshopify.com")
+	// is a connected store; linking an order to any other is 404, since the
+	// enrichment could never fill it in. nil accepts every store.
+	KnownStore func(ctx context.Context, store string) (bool, error)
 	// Policy computes the SLA state shown on tickets; the zero value means
 	// tickets.DefaultPolicy().
 	Policy tickets.Policy
@@ -57,6 +61,19 @@ type Config struct {
 	// they answer 503 so that callers retry. cmd/hub passes
 	// postgres.IsUnavailable.
 	IsUnavailable func(error) bool
+	// Reach, when set, names the channels a public reply on a ticket would
+	// reach its customer by; a public reply with none is refused (409)
+	// rather than recorded as answered while going nowhere.
+	Reach func(ctx context.Context, t tickets.Ticket) []string
+	// Attachments, when set, lists and serves the files that came with
+	// customers' messages.
+	Attachments AttachmentStore
+}
+
+// AttachmentStore reads the files customers sent (*postgres.Store).
+type AttachmentStore interface {
+	ListAttachments(ctx context.Context, ref string) ([]tickets.Attachment, error)
+	GetAttachment(ctx context.Context, ref string, id int64) (tickets.Attachment, error)
 }
 
 // Server serves the API.
@@ -64,10 +81,13 @@ type Server struct {
 	store         Store
 	keys          Authenticator
 	replayer      Replayer
+	knownStore    func(ctx context.Context, store string) (bool, error)
 	policy        tickets.Policy
 	now           func() time.Time
 	log           *slog.Logger
 	isUnavailable func(error) bool
+	reach         func(ctx context.Context, t tickets.Ticket) []string
+	attachments   AttachmentStore
 }
 
 // New returns a Server. It panics without a Store or Keys: that is a wiring
@@ -80,10 +100,13 @@ func New(cfg Config) *Server {
 		store:         cfg.Store,
 		keys:          cfg.Keys,
 		replayer:      cfg.Replayer,
+		knownStore:    cfg.KnownStore,
 		policy:        cfg.Policy,
 		now:           cfg.Now,
 		log:           cfg.Logger,
 		isUnavailable: cfg.IsUnavailable,
+		reach:         cfg.Reach,
+		attachments:   cfg.Attachments,
 	}
 	if s.policy.FirstResponse == nil && s.policy.Resolution == nil {
 		s.policy = tickets.DefaultPolicy()
@@ -123,8 +146,11 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/{id}/messages", s.handle(s.listMessages))
 		r.Get("/{id}/events", s.handle(s.listEvents))
 		r.Post("/{id}/orders", s.handle(s.linkOrder))
+		r.Get("/{id}/attachments", s.handle(s.listAttachments))
+		r.Get("/{id}/attachments/{aid}", s.handle(s.getAttachment))
 	})
 	r.Get("/customers", s.handle(s.getCustomer))
+	r.Post("/customer_messages", s.handle(s.addCustomerMessage))
 	r.Get("/reports/summary", s.handle(s.summary))
 	r.Get("/deliveries", s.handle(s.listDeliveries))
 	r.Post("/deliveries/{id}/replay", s.handle(s.replayDelivery))

@@ -81,7 +81,11 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 			return s.followUp(ctx, tx, actor, t, m)
 		}
 	case tickets.MessageReply:
-		t.AgentReplied(now)
+		if s.opt.FirstResponseOnDelivery != nil && s.opt.FirstResponseOnDelivery(t) {
+			t.UpdatedAt = now // the clock stops at ReplyDelivered
+		} else {
+			t.AgentReplied(now)
+		}
 	default:
 		t.UpdatedAt = now
 	}
@@ -138,6 +142,9 @@ func (s *Store) insertMessage(ctx context.Context, tx pgx.Tx, actor tickets.Acto
 		t.ID, m.Kind, m.Body, actor.Kind, actor.ID, actor.Name, m.Source, m.ExternalRef, s.now()))
 	if err != nil {
 		return msg, dbError("add message", err)
+	}
+	if err := insertAttachments(ctx, tx, t.ID, msg.ID, m.Attachments, msg.CreatedAt); err != nil {
+		return msg, err
 	}
 	_, err = s.writeEvent(ctx, tx, t, tickets.EventMessageCreated, actor, nil, map[string]any{
 		"message_id": msg.ID,

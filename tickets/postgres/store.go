@@ -30,6 +30,11 @@ type Options struct {
 	// SecretKey seals connection secrets at rest (HUB_SECRET_KEY). Without
 	// it, connections can be saved only without secrets.
 	SecretKey string
+	// FirstResponseOnDelivery, when set, reports whether a public reply on
+	// a ticket stops the first-response clock only once a channel has
+	// delivered it (ReplyDelivered) rather than when it is written: a reply
+	// the customer never got is no response.
+	FirstResponseOnDelivery func(t tickets.Ticket) bool
 	// Rules returns the rules in force (the hub reloads them on SIGHUP);
 	// nil, or a nil rule set, means no automation.
 	Rules func() *rules.RuleSet

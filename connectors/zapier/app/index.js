@@ -7,7 +7,7 @@ const { version: platformVersion } = require('zapier-platform-core');
 const authentication = require('./authentication');
 const { addApiKey, explainErrors } = require('./lib/hub');
 const triggers = require('./triggers/hook');
-const creates = require('./creates/tickets');
+const creates = [...require('./creates/tickets'), ...require('./creates/customer_message')];
 const searches = require('./searches/search');
 
 const byKey = (list) => Object.fromEntries(list.map((x) => [x.key, x]));

@@ -51,6 +51,10 @@ test('Update Ticket, Add Note or Reply and Link Order change the ticket', async 
     bundle({ ticket: String(t.number), body: 'Checked with the carrier.', visibility: 'internal' }));
   assert.equal(note.message.kind, 'note');
   assert.equal(note.message.visibility, 'internal');
+  // A public reply needs a channel that reaches the customer (else 409):
+  // a Zapier workflow on ticket.message_created is one.
+  const sub = await hub('POST', '/api/v1/hooks', { target_url: 'https://hooks.zapier.com/hooks/standard/1/creates-test/', event: 'ticket.message_created' });
+  assert.equal(sub.status, 201);
   const reply = await appTester(App.creates.add_message.operation.perform,
     bundle({ ticket: t.id, body: 'It ships today.', visibility: 'public' }));
   assert.equal(reply.message.kind, 'reply');
@@ -61,6 +65,7 @@ test('Update Ticket, Add Note or Reply and Link Order change the ticket', async 
   assert.equal(linked.orders.length, 1);
   assert.equal(linked.orders[0].order_number, '1001');
 
+  await hub('DELETE', `/api/v1/hooks/${sub.data.id}`);
   const messages = await hub('GET', `/api/v1/tickets/${t.ref}/messages`);
   assert.deepEqual(messages.data.messages.map((m) => m.body), ['Checked with the carrier.', 'It ships today.']);
 });
@@ -70,4 +75,34 @@ test('an action on a ticket that does not exist says so', async () => {
     appTester(App.creates.update_ticket.operation.perform, bundle({ ticket: 'T-999999', status: 'open' })),
     /not found/,
   );
+});
+
+const customerMessage = (input) => appTester(App.creates.add_customer_message.operation.perform, bundle(input));
+
+test('Add Customer Message opens a ticket, then threads into it by email or ticket, once per External ID', async () => {
+  const email = `${unique('mo')}@example.com`;
+  const first = await customerMessage({ customer_email: email, customer_name: 'Mo', subject: 'Broken lid', body: 'The lid snapped.', external_id: unique('gm') });
+  assert.equal(first.created, true);
+  assert.equal(first.message, null);
+  assert.equal(first.ticket.customer.email, email);
+  assert.equal(first.ticket.subject, 'Broken lid');
+
+  const extId = unique('gm');
+  const byEmail = await customerMessage({ customer_email: email, body: 'Any news?', external_id: extId });
+  assert.equal(byEmail.ticket.id, first.ticket.id);
+  assert.equal(byEmail.message.kind, 'customer');
+  // Zapier replays the step: nothing is added twice.
+  await customerMessage({ customer_email: email, body: 'Any news?', external_id: extId });
+
+  await appTester(App.creates.update_ticket.operation.perform, bundle({ ticket: first.ticket.ref, status: 'pending' }));
+  const byRef = await customerMessage({ ticket: first.ticket.ref, body: 'Still waiting.' });
+  assert.equal(byRef.ticket.id, first.ticket.id);
+  assert.equal(byRef.ticket.status, 'open');
+
+  const messages = await hub('GET', `/api/v1/tickets/${first.ticket.ref}/messages`);
+  assert.deepEqual(messages.data.messages.map((m) => m.body), ['Any news?', 'Still waiting.']);
+});
+
+test('Add Customer Message needs a ticket or an email', async () => {
+  await assert.rejects(customerMessage({ body: 'hello' }), /ticket.*email/);
 });
