@@ -83,6 +83,12 @@ type periodicTask struct {
 // Open connects to Postgres (creating and migrating the database if needed)
 // and Redis, and builds every part of the hub.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	// The rules first: a broken file stops the start before anything is
+	// touched.
+	rs, err := loadRules(cfg.RulesFile)
+	if err != nil {
+		return nil, fmt.Errorf("rules: the file is refused:\n%w", err)
+	}
 	redisLog.Store(log.With("component", "redis"))
 	if err := migrations.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -94,11 +100,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	pool, err := openPool(ctx, cfg.DatabaseURL, newQueryCounter(reg))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
-	}
-	rs, err := loadRules(cfg.RulesFile)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("rules: the file is refused:\n%w", err)
 	}
 	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}, rules: rules.NewCurrent(rs)}
 	logRules(log, cfg.RulesFile, rs)

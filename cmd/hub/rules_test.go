@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"hub/tickets/postgres/pgtest"
 	"hub/tickets/rules"
 )
 
@@ -99,11 +101,13 @@ func TestRulesCommands(t *testing.T) {
 
 // A hub refuses to start on a broken rules file, naming the mistakes.
 func TestBrokenRulesFileStopsTheStart(t *testing.T) {
-	cfg, err := LoadConfig(envOf(map[string]string{"HUB_RULES_FILE": writeFile(t, "broken.yaml", brokenRules)}))
+	// A database of its own, though the refusal comes before any database
+	// is touched.
+	cfg, err := LoadConfig(envOf(map[string]string{"DATABASE_URL": pgtest.URL(t), "HUB_RULES_FILE": writeFile(t, "broken.yaml", brokenRules)}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), cfg, nil)
+	_, err = Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "broken.yaml:5:") {
 		t.Fatalf("Open = %v; want the file refused with its line", err)
 	}
