@@ -80,6 +80,7 @@ type Ticket struct {
 	FollowUpOf  string // the closed ticket this one follows up, if any
 	Orders      []OrderRef
 	SLA         SLA
+	Escalation  Escalation
 	Slack       SlackCard
 	// CSAT is the customer's latest answer to a satisfaction survey, if any.
 	CSAT *Rating
@@ -145,6 +146,12 @@ type SLA struct {
 	Paused time.Duration
 	// PausedBusiness is the business time spent paused so far.
 	PausedBusiness time.Duration
+}
+
+// Escalation is the last SLA escalation the hub acted on for a ticket.
+type Escalation struct {
+	Level    string   // "" (none), "at_risk" or "breached"
+	Summoned []string // whom it called: agents' emails
 }
 
 // Customer is one person across every source, matched by email and phone.

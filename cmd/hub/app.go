@@ -24,6 +24,7 @@ import (
 	"hub/tickets"
 	"hub/tickets/api"
 	"hub/tickets/postgres"
+	"hub/tickets/rules"
 	"hub/webhooks"
 )
 
@@ -49,6 +50,8 @@ type App struct {
 	reg       *prometheus.Registry
 	metrics   *httpMetrics
 	now       func() time.Time
+	// rules are the rules in force, reloaded on SIGHUP (cmd/hub/rules.go).
+	rules *rules.Current
 
 	// What the connectors add as they are wired (cmd/hub/<vendor>.go).
 	routes    []func(chi.Router)
@@ -80,6 +83,12 @@ type periodicTask struct {
 // Open connects to Postgres (creating and migrating the database if needed)
 // and Redis, and builds every part of the hub.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	// The rules first: a broken file stops the start before anything is
+	// touched.
+	rs, err := loadRules(cfg.RulesFile)
+	if err != nil {
+		return nil, fmt.Errorf("rules: the file is refused:\n%w", err)
+	}
 	redisLog.Store(log.With("component", "redis"))
 	if err := migrations.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -92,7 +101,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}, rules: rules.NewCurrent(rs)}
+	logRules(log, cfg.RulesFile, rs)
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
@@ -104,7 +114,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.store = postgres.New(pool, postgres.Options{Policy: cfg.Policy, Logger: log, Followups: followups, SecretKey: cfg.SecretKey,
 		// A reply that goes by email stops the first-response clock once
 		// the mail server has accepted it (cmd/hub/email.go).
-		FirstResponseOnDelivery: a.repliesByEmail})
+		FirstResponseOnDelivery: a.repliesByEmail, Rules: a.rules.Get})
 	if cfg.APIKey != "" {
 		if _, err := a.store.EnsureAPIKey(ctx, "HUB_API_KEY", cfg.APIKey); err != nil {
 			pool.Close()

@@ -38,6 +38,8 @@ type Config struct {
 	// MaxBacklog is how many tasks may wait for a worker before new
 	// deliveries get 503 (HUB_MAX_BACKLOG).
 	MaxBacklog int
+	// RulesFile is the rules file (HUB_RULES_FILE); "" is the built-in rules.
+	RulesFile string
 
 	// Each connector's settings (cmd/hub/<vendor>.go).
 	Shopify     shopifyConfig
@@ -75,6 +77,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogLevel:    env("HUB_LOG_LEVEL", "info"),
 		DebugAddr:   env("HUB_DEBUG_ADDR", ""),
 		Queue:       env("HUB_QUEUE", "default"),
+		RulesFile:   env("HUB_RULES_FILE", ""),
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, configError{"DATABASE_URL", "must be a postgres:// URL"}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"hub/cmd/hub/bench"
 )
@@ -41,12 +42,16 @@ Usage:
                                    the summary report as a table (or the API's JSON)
   hub demo                         run a whole story against built-in fakes and print it
   hub bench [flags]                load-test a hub of its own and check what it made
+  hub rules check FILE             report each mistake in a rules file with its line (exit 1 if any)
+  hub rules test FILE --ticket JSON
+                                   show what the rules would do to a ticket (hub rules --help)
   hub --version                    print the version and the revision it was built from
 
 hub COMMAND --help prints a command's own flags.
 
 Configuration comes from the environment (see README.md): HUB_ADDR,
-DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL, ...
+DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL,
+HUB_RULES_FILE (rules; reloaded on SIGHUP), ...
 
 Exit codes: 0 ok, 1 failure, 2 bad usage.
 `
@@ -99,6 +104,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return runReplies(ctx, args, getenv, stdout, stderr)
 	case "report":
 		return runReport(ctx, args, getenv, stdout, stderr)
+	case "rules":
+		return runRules(args, getenv, os.Stdin, stdout, stderr, time.Now())
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)
@@ -189,6 +196,7 @@ func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 			return fmt.Errorf("HUB_DEBUG_ADDR: %w", err)
 		}
 	}
+	a.notifyRules(ctx)
 	errc := make(chan error, 2)
 	n := 0
 	if ln != nil {

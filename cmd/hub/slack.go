@@ -80,6 +80,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 		Token: c.Token, SigningSecrets: slackSecrets(c.SigningSecret, c.SigningSecretPrevious),
 		Channel: c.Channel, Fallback: c.Fallback, Routes: c.Routes, APIURL: c.APIURL,
 	}, a.store.ListConnections, c.ReloadEvery, a.log.With("component", "slack"))
+	settings = ruleRoutes{settings, a.rules}
 	// Learn the bot's identity now, in the background, so the first
 	// requests find it known (receivers never call Slack themselves).
 	_, _, _ = settings.Peek(ctx)
@@ -155,6 +156,14 @@ type slackAgents struct{ s *postgres.Store }
 func (a slackAgents) AgentBySlackUser(ctx context.Context, id string) (whslack.Agent, error) {
 	ag, err := a.s.AgentBySlackUser(ctx, id)
 	return whslack.Agent{Email: ag.Email, Name: ag.Name, SlackUserID: ag.SlackUserID}, err
+}
+
+func (a slackAgents) SetAway(ctx context.Context, email string, away bool) (bool, error) {
+	return a.s.SetAway(ctx, email, away)
+}
+
+func (a slackAgents) SlackUserIDs(ctx context.Context, emails []string) (map[string]string, error) {
+	return a.s.SlackUserIDs(ctx, emails)
 }
 
 func (a slackAgents) SaveAgent(ctx context.Context, ag whslack.Agent) (whslack.Agent, error) {

@@ -131,6 +131,9 @@ type CardSLA struct {
 	AtRisk           bool
 	Breached         bool
 	Paused           bool
+	// Summoned is who the SLA escalation called (agents' emails) while the
+	// ticket is at risk or breached; the thread has the mention itself.
+	Summoned []string
 }
 
 const maxCardOrders = 5
@@ -233,9 +236,9 @@ func slaText(d CardData) string {
 	}
 	switch {
 	case d.SLA.Breached:
-		lines = append(lines, ":rotating_light: *Breached*")
+		lines = append(lines, ":rotating_light: *Breached*"+summoned(d.SLA.Summoned))
 	case d.SLA.AtRisk:
-		lines = append(lines, ":warning: *At risk*")
+		lines = append(lines, ":warning: *At risk*"+summoned(d.SLA.Summoned))
 	case d.SLA.Paused && d.Status == "pending":
 		lines = append(lines, ":double_vertical_bar: Paused while pending")
 	}
@@ -413,4 +416,21 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// summoned is the tail of the SLA line naming who the escalation called.
+func summoned(who []string) string {
+	if len(who) == 0 {
+		return ""
+	}
+	shown := who[:min(len(who), 3)]
+	names := make([]string, len(shown))
+	for i, w := range shown {
+		names[i] = EscapeCut(w, 100)
+	}
+	s := strings.Join(names, ", ")
+	if more := len(who) - len(shown); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return " · summoned " + s
 }

@@ -158,8 +158,10 @@ func TestRenderCardGolden(t *testing.T) {
 	rated.Status, rated.Transitions = "resolved", []string{"open", "closed"}
 	rated.SLA = CardSLA{FirstResponded: true}
 	rated.Rating = &CardRating{Score: 2, Comment: "Slow <!channel> & *rude*\nsecond line"}
+	summoned := sampleCard()
+	summoned.SLA.Summoned = []string{"ana@example.com", "<!channel>@evil.example", "ben@example.com", "cleo@example.com"}
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated} {
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated, "card_summoned": summoned} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()

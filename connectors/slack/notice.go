@@ -113,6 +113,7 @@ func Help(command string) Message {
 		"• `" + c + " new <subject>` opens a ticket\n" +
 		"• `" + c + " mine` lists your open tickets, soonest due first\n" +
 		"• `" + c + " link T-1042 #1001` links an order to a ticket\n" +
+		"• `" + c + " away` gives you no new tickets until `" + c + " back`\n" +
 		"• `" + c + " help` shows this\n" +
 		"On a message: the *Create ticket* shortcut or a :ticket: reaction opens a ticket from it.")
 }

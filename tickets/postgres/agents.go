@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"hub/tickets"
 )
 
@@ -52,4 +54,43 @@ func (s *Store) AgentBySlackUser(ctx context.Context, slackUserID string) (Agent
 		return Agent{}, tickets.Errorf(tickets.ENOTFOUND, "no agent for Slack user %s", slackUserID)
 	}
 	return a, dbError("find agent", err)
+}
+
+// SetAway marks an agent away (`/ticket away`) or back (`/ticket back`).
+// An away agent gets no ticket from the rules and a reopened ticket of
+// theirs goes to their team. changed is false when they already were.
+func (s *Store) SetAway(ctx context.Context, agent string, away bool) (changed bool, err error) {
+	email, err := normaliseAssignee(agent)
+	if err != nil || email == "" {
+		return false, tickets.Invalid("email", "agent email %q is not an email address", agent)
+	}
+	var since *time.Time
+	if away {
+		now := s.now()
+		since = &now
+	}
+	tag, err := s.pool.Exec(ctx, `
+		insert into agents (email, away_since, created_at) values ($1, $2, $3)
+		on conflict (email) do update set away_since = excluded.away_since
+		where (agents.away_since is null) <> (excluded.away_since is null)`, email, since, s.now())
+	if err != nil {
+		return false, dbError("set agent away", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// SlackUserIDs maps agents' emails to their Slack user ids, for mentions;
+// an agent never seen in Slack is left out.
+func (s *Store) SlackUserIDs(ctx context.Context, emails []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(emails) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `select email, slack_user_id from agents where email = any($1) and slack_user_id <> ''`, emails)
+	if err != nil {
+		return nil, dbError("find agents' Slack ids", err)
+	}
+	var email, id string
+	_, err = pgx.ForEachRow(rows, []any{&email, &id}, func() error { out[email] = id; return nil })
+	return out, dbError("find agents' Slack ids", err)
 }

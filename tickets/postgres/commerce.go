@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // Apply runs commands in one transaction, as ApplyDelivery does for a
@@ -81,31 +82,26 @@ func (s *Store) orderChanged(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 		if err != nil {
 			return err
 		}
-		if t.Status != tickets.StatusClosed {
-			openLinked = true
+		told, err := s.tellOrderChange(ctx, tx, actor, t, o, c.Timeline, version)
+		if err != nil {
+			return err
 		}
-		if c.Timeline == "" {
+		if t.Status == tickets.StatusClosed {
 			continue
 		}
-		note := tickets.NewMessage{Kind: tickets.MessageSystem, Body: c.Timeline, Source: tickets.Source(storeKind(o.Store)), ExternalRef: "order:" + version}
-		if _, found, err := s.existingMessage(ctx, tx, t.ID, note); err != nil || found {
-			if err != nil {
-				return err
+		if openLinked = true; !told {
+			continue // a version told already (a duplicate delivery) runs no rules again
+		}
+		if t, err = s.loadTicket(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if _, err := s.runRules(ctx, tx, t, rules.OrderChanged, func(rc *rules.Context) {
+			for _, lo := range t.Orders {
+				if lo.Key() == o.Key() {
+					rc.Order = rules.OrderFromRef(lo) // the order that changed, as now stored
+				}
 			}
-			continue // this version was told already (a duplicate delivery)
-		}
-		if _, err := tx.Exec(ctx, `update tickets set updated_at = $2 where id = $1`, t.ID, s.now()); err != nil {
-			return dbError("touch ticket", err)
-		}
-		if t, err = s.loadTicket(ctx, tx, t.ID, false); err != nil {
-			return err
-		}
-		if _, err := s.insertSystemNote(ctx, tx, actor, t, note); err != nil {
-			return err
-		}
-		after := orderEvent(o)
-		after["financial_status"], after["fulfillment_status"], after["timeline"] = o.FinancialStatus, o.FulfillmentStatus, c.Timeline
-		if _, err := s.writeEvent(ctx, tx, t, tickets.EventOrderUpdated, actor, nil, after); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
@@ -182,4 +178,31 @@ func (s *Store) customerChanged(ctx context.Context, tx pgx.Tx, c tickets.Custom
 func storeKind(store string) string {
 	kind, _, _ := strings.Cut(store, ":")
 	return kind
+}
+
+// tellOrderChange writes an order's new version into the timeline of t: a
+// system note when the store's change reads as one, and the order.updated
+// event. told is false when this version was told already.
+func (s *Store) tellOrderChange(ctx context.Context, tx pgx.Tx, actor tickets.Actor, t tickets.Ticket, o tickets.OrderRef, timeline, version string) (told bool, err error) {
+	if timeline == "" {
+		// Nothing for people to read; the rules still look at the change.
+		return true, nil
+	}
+	note := tickets.NewMessage{Kind: tickets.MessageSystem, Body: timeline, Source: tickets.Source(storeKind(o.Store)), ExternalRef: "order:" + version}
+	if _, found, err := s.existingMessage(ctx, tx, t.ID, note); err != nil || found {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `update tickets set updated_at = $2 where id = $1`, t.ID, s.now()); err != nil {
+		return false, dbError("touch ticket", err)
+	}
+	if t, err = s.loadTicket(ctx, tx, t.ID, false); err != nil {
+		return false, err
+	}
+	if _, err := s.insertSystemNote(ctx, tx, actor, t, note); err != nil {
+		return false, err
+	}
+	after := orderEvent(o)
+	after["financial_status"], after["fulfillment_status"], after["timeline"] = o.FinancialStatus, o.FulfillmentStatus, timeline
+	_, err = s.writeEvent(ctx, tx, t, tickets.EventOrderUpdated, actor, nil, after)
+	return err == nil, err
 }

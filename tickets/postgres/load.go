@@ -17,8 +17,13 @@ const ticketSelect = `
 		t.first_response_due, t.resolution_due, t.clock_start, t.paused_at, t.paused_ns, t.paused_business_ns,
 		t.slack_team, t.slack_channel, t.slack_ts, t.slack_error, t.slack_digest,
 		t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at,
-		coalesce(c.id::text, ''), coalesce(c.email, ''), coalesce(c.name, ''), coalesce(c.phone, ''), c.created_at
-	from tickets t left join customers c on c.id = t.customer_id`
+		coalesce(c.id::text, ''), coalesce(c.email, ''), coalesce(c.name, ''), coalesce(c.phone, ''), c.created_at,
+		coalesce(esc.level, ''), esc.mention
+	from tickets t left join customers c on c.id = t.customer_id
+	left join lateral (
+		select x.level, x.mention from sla_escalations x where x.ticket_id = t.id
+		order by x.at desc, x.level = 'breached' desc limit 1
+	) esc on true`
 
 func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 	var (
@@ -31,7 +36,8 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 		&firstDue, &resDue, &clockStart, &t.SLA.PausedAt, &paused, &pausedBiz,
 		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error, &t.Slack.Digest,
 		&t.CreatedAt, &t.UpdatedAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ClosedAt,
-		&t.Customer.ID, &t.Customer.Email, &t.Customer.Name, &t.Customer.Phone, &custAt)
+		&t.Customer.ID, &t.Customer.Email, &t.Customer.Name, &t.Customer.Phone, &custAt,
+		&t.Escalation.Level, &t.Escalation.Summoned)
 	if err != nil {
 		return t, err
 	}

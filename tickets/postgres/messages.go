@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // MaxMessageBytes caps a message body.
@@ -76,9 +77,10 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 
 	before := snapshot(t)
 	now := s.now()
+	outcome := tickets.Appended
 	switch m.Kind {
 	case tickets.MessageCustomer:
-		if t.CustomerWrote(now, s.opt.Policy) == tickets.NeedsFollowUp {
+		if outcome = t.CustomerWrote(now, s.opt.Policy); outcome == tickets.NeedsFollowUp {
 			return s.followUp(ctx, tx, actor, t, m)
 		}
 	case tickets.MessageReply:
@@ -94,23 +96,33 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 		return tickets.Message{}, t, err
 	}
 	msg, err := s.insertMessage(ctx, tx, actor, t, m)
-	if err != nil || m.Kind != tickets.MessageReply {
+	if err != nil {
 		return msg, t, err
 	}
-	if m.Survey != nil {
-		if err := s.insertSurvey(ctx, tx, t, *m.Survey); err != nil {
-			return msg, t, err
+	switch m.Kind {
+	case tickets.MessageReply:
+		if m.Survey != nil {
+			if err := s.insertSurvey(ctx, tx, t, *m.Survey); err != nil {
+				return msg, t, err
+			}
 		}
-	}
-	if m.Resolve {
-		// The resolution reply: the reply, then the status, in one
-		// transaction, so a survey link never goes out on a ticket that
-		// stayed open.
-		before := snapshot(t)
-		if _, err := t.SetStatus(tickets.StatusResolved, now, s.opt.Policy); err != nil {
-			return msg, before, err
+		if m.Resolve {
+			// The resolution reply: the reply, then the status, in one
+			// transaction, so a survey link never goes out on a ticket that
+			// stayed open.
+			before := snapshot(t)
+			if _, err := t.SetStatus(tickets.StatusResolved, now, s.opt.Policy); err != nil {
+				return msg, before, err
+			}
+			t, err = s.saveChanges(ctx, tx, actor, before, t)
 		}
-		t, err = s.saveChanges(ctx, tx, actor, before, t)
+	case tickets.MessageCustomer:
+		if outcome == tickets.Reopened {
+			if t, err = s.reassignReopened(ctx, tx, t); err != nil {
+				return msg, t, err
+			}
+		}
+		t, err = s.runRules(ctx, tx, t, rules.CustomerMessage, func(c *rules.Context) { c.Message = m.Body })
 	}
 	return msg, t, err
 }

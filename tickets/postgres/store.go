@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // Options configure a Store.
@@ -34,6 +35,9 @@ type Options struct {
 	// delivered it (ReplyDelivered) rather than when it is written: a reply
 	// the customer never got is no response.
 	FirstResponseOnDelivery func(t tickets.Ticket) bool
+	// Rules returns the rules in force (the hub reloads them on SIGHUP);
+	// nil, or a nil rule set, means no automation.
+	Rules func() *rules.RuleSet
 }
 
 // Store implements the hub's persistence on a pgx pool.

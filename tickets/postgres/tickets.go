@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hub/tickets"
+	"hub/tickets/rules"
 )
 
 // CreateTicket opens a ticket. With ExternalRef set it is idempotent on
@@ -122,7 +123,14 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 			return t, false, err
 		}
 	}
-	return t, true, nil
+	if t.FollowUpOf != "" {
+		// A follow-up goes back to whoever had the closed ticket.
+		if t, err = s.reassignReopened(ctx, tx, t); err != nil {
+			return t, false, err
+		}
+	}
+	t, err = s.runRules(ctx, tx, t, rules.TicketCreated, nil)
+	return t, err == nil, err
 }
 
 // existingTicket loads the ticket with this source and external ref, if any.

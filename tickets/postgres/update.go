@@ -53,7 +53,15 @@ func (s *Store) updateTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	if p.Team != nil {
 		t.Team = strings.TrimSpace(*p.Team)
 	}
-	return s.saveChanges(ctx, tx, actor, before, t)
+	if t, err = s.saveChanges(ctx, tx, actor, before, t); err != nil {
+		return t, err
+	}
+	if before.Status != tickets.StatusOpen && t.Status == tickets.StatusOpen && p.Assignee == nil {
+		// Reopened without naming an assignee: back to the previous one if
+		// they are available.
+		return s.reassignReopened(ctx, tx, t)
+	}
+	return t, nil
 }
 
 // snapshot copies a ticket so later changes to t leave it alone.
@@ -143,7 +151,8 @@ func (s *Store) writeBack(ctx context.Context, tx pgx.Tx, t tickets.Ticket) (tic
 		update tickets set status = $2, priority = $3, tags = $4, assignee = $5, team = $6,
 			first_response_due = $7, resolution_due = $8, clock_start = $9, paused_at = $10,
 			paused_ns = $11, paused_business_ns = $12, updated_at = $13,
-			first_response_at = $14, resolved_at = $15, closed_at = $16
+			first_response_at = $14, resolved_at = $15, closed_at = $16,
+			sla_check_at = '-infinity' -- the SLA scan works out its next look
 		where id = $1`,
 		t.ID, t.Status, t.Priority, t.Tags, t.Assignee, t.Team,
 		nullTime(t.SLA.FirstResponseDue), nullTime(t.SLA.ResolutionDue), nullTime(t.SLA.ClockStart), t.SLA.PausedAt,

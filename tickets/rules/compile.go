@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
@@ -39,6 +40,9 @@ type exprError struct {
 func compileCondition(src string) (*vm.Program, *exprError) {
 	prog, err := expr.Compile(src, exprOptions()...)
 	if err == nil {
+		if e := unknownName(src, prog); e != nil {
+			return nil, e
+		}
 		return prog, nil
 	}
 	e := &exprError{Line: 1, Message: err.Error()}
@@ -72,4 +76,53 @@ func explainExprMessage(msg string) string {
 		msg = strings.ReplaceAll(msg, goName, name)
 	}
 	return msg
+}
+
+// unknownName finds a name the file does not define that the checker let
+// through: expr does not report an unknown name used as an argument of a
+// typed function (mentions(txt, "x") compiles), which would fail on every
+// ticket instead of at load.
+func unknownName(src string, prog *vm.Program) *exprError {
+	names, _ := envNames()
+	known := map[string]bool{"$env": true}
+	for _, n := range names {
+		top, _, _ := strings.Cut(n, ".")
+		known[top] = true
+	}
+	node := prog.Node()
+	ast.Walk(&node, letVisitor(known)) // Walk visits children first: learn the lets before their uses
+	v := &identVisitor{known: known}
+	ast.Walk(&node, v)
+	if v.bad == nil {
+		return nil
+	}
+	runes := []rune(src)
+	from := min(max(v.bad.Location().From, 0), len(runes))
+	before := string(runes[:from])
+	line := strings.Count(before, "\n") + 1
+	col := from
+	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+		col = len([]rune(before[i+1:]))
+	}
+	return &exprError{Line: line, Column: col, Message: "unknown name " + v.bad.Value + suggest(v.bad.Value, names)}
+}
+
+type identVisitor struct {
+	known map[string]bool
+	bad   *ast.IdentifierNode
+}
+
+func (v *identVisitor) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok && !v.known[id.Value] && v.bad == nil {
+		v.bad = id
+	}
+}
+
+// letVisitor adds the names `let` declares to known.
+type letVisitor map[string]bool
+
+func (known letVisitor) Visit(n *ast.Node) {
+	if d, ok := (*n).(*ast.VariableDeclaratorNode); ok {
+		known[d.Name] = true
+	}
 }

@@ -22,7 +22,7 @@ func cardData(t tickets.Ticket, p tickets.Policy, now time.Time) slackapi.CardDa
 		SLA: slackapi.CardSLA{
 			FirstResponseDue: st.FirstResponseDue, ResolutionDue: st.ResolutionDue,
 			FirstResponded: t.FirstResponseAt != nil, AtRisk: st.AtRisk, Breached: st.Breached,
-			Paused: t.SLA.PausedAt != nil,
+			Paused: t.SLA.PausedAt != nil, Summoned: t.Escalation.Summoned,
 		},
 		UpdatedAt: t.UpdatedAt,
 		Location:  p.Calendar.Location,

@@ -14,7 +14,7 @@ import (
 
 // command is a parsed /ticket invocation.
 type command struct {
-	verb    string // help, show, mine, new, link
+	verb    string // help, show, mine, new, link, away, back
 	ref     string // T-1042 (show, link)
 	order   string // 1001 (link)
 	store   string // optional store key (link)
@@ -30,8 +30,11 @@ func parseCommand(text string) (command, error) {
 	switch v := strings.ToLower(verb); v {
 	case "", "help":
 		return command{verb: "help"}, nil
-	case "mine":
-		return command{verb: "mine"}, nil
+	case "mine", "away", "back":
+		if rest != "" {
+			return command{}, fmt.Errorf("`%s` takes nothing after it.", v)
+		}
+		return command{verb: v}, nil
 	case "new":
 		if rest == "" {
 			return command{}, fmt.Errorf("Say what the ticket is about: `new <subject>`.")

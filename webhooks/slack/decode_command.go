@@ -38,6 +38,8 @@ func (s *Service) decodeCommand(ctx context.Context, ws Workspace, d tickets.Del
 		}}}, nil
 	case "mine":
 		return s.answerMine(ctx, ws, c, a)
+	case "away", "back":
+		return s.setAway(ctx, c, a, cmd.verb == "away", tell)
 	}
 	t, err := s.opt.Store.GetTicket(ctx, cmd.ref)
 	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
@@ -106,4 +108,29 @@ func nextDue(t tickets.Ticket, st tickets.SLAState) time.Time {
 		return st.FirstResponseDue
 	}
 	return st.ResolutionDue
+}
+
+// setAway marks the agent away or back. Away, the rules give them no new
+// ticket and a reopened ticket of theirs goes to their team; the tickets
+// they have stay theirs.
+func (s *Service) setAway(ctx context.Context, c slackapi.Command, a Agent, away bool, tell func(string)) (webhooks.Decoded, error) {
+	changed, err := s.opt.Agents.SetAway(ctx, a.Email, away)
+	if err != nil {
+		return webhooks.Decoded{}, err
+	}
+	switch {
+	case away && changed:
+		tell("You are away: no new tickets come to you until `" + slackapi.EscapeCut(c.Command, 30) + " back`. Your open tickets stay yours.")
+	case away:
+		tell("You were away already.")
+	case changed:
+		tell("Welcome back: new tickets come to you again.")
+	default:
+		tell("You were not away.")
+	}
+	verb := "back"
+	if away {
+		verb = "away"
+	}
+	return ignore("%s is %s (changed: %t)", a.Email, verb, changed)
 }

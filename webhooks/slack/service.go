@@ -37,6 +37,12 @@ type Agent struct {
 type Agents interface {
 	AgentBySlackUser(ctx context.Context, slackUserID string) (Agent, error)
 	SaveAgent(ctx context.Context, a Agent) (Agent, error)
+	// SetAway marks an agent away (`/ticket away`) or back; changed is
+	// false when they already were.
+	SetAway(ctx context.Context, email string, away bool) (changed bool, err error)
+	// SlackUserIDs maps agents' emails to their Slack user ids, for the
+	// SLA escalation's mentions; agents never seen in Slack are missing.
+	SlackUserIDs(ctx context.Context, emails []string) (map[string]string, error)
 }
 
 // ReplyRouter says where a public reply on the ticket will be delivered
@@ -168,6 +174,7 @@ func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeSweep, s.handleSweep)
 	mux.HandleFunc(TypeDigest, s.handleDigest)
 	mux.HandleFunc(TypeAlert, s.handleAlert)
+	mux.HandleFunc(TypeEscalation, s.handleEscalation)
 }
 
 // Metrics are the Slack series.

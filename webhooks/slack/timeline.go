@@ -37,6 +37,10 @@ type threadPayload struct {
 	Actor     string    `json:"actor,omitempty"`
 	Order     string    `json:"order,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
+	// Mention is whom an SLA escalation summons (agents' emails) and Team
+	// the team they stand for when the ticket is unassigned.
+	Mention []string `json:"mention,omitempty"`
+	Team    string   `json:"team,omitempty"`
 }
 
 // Followups is the Slack work after a ticket event: the card sync always
@@ -84,6 +88,12 @@ func (s *Service) Followups(t tickets.Ticket, e tickets.Event) []tickets.Followu
 		target, _ := e.After["target"].(string)
 		level, _ := e.After["level"].(string)
 		p.Detail = strings.ReplaceAll(strings.TrimSpace(target+" "+level), "_", " ")
+		p.Mention = stringList(e.After["mention"])
+		p.Team, _ = e.After["team"].(string)
+		if lead, _ := e.After["lead"].(bool); lead {
+			ch, _ := e.After["lead_channel"].(string)
+			out = append(out, NewEscalationFollowup(t.ID, ch, p.Detail, e.At))
+		}
 	default:
 		return out
 	}
@@ -184,7 +194,17 @@ func (s *Service) timelineEntry(ctx context.Context, t tickets.Ticket, p threadP
 	case tickets.EventOrderLinked:
 		return slackapi.TimelineEntry{Icon: ":link:", Title: "Order #" + slackapi.EscapeCut(strings.TrimPrefix(p.Order, "#"), 60) + " linked by " + who}, true, nil
 	case tickets.EventSLAWarning:
-		return slackapi.TimelineEntry{Icon: ":warning:", Title: "SLA warning: " + slackapi.EscapeCut(p.Detail, 200)}, true, nil
+		title := "SLA warning: " + slackapi.EscapeCut(p.Detail, 200)
+		who, err := s.mentions(ctx, p.Mention)
+		if err != nil {
+			return slackapi.TimelineEntry{}, false, err
+		}
+		if who != "" && p.Team != "" {
+			title += " · team " + slackapi.EscapeCut(p.Team, 60) + ": " + who
+		} else if who != "" {
+			title += " · " + who
+		}
+		return slackapi.TimelineEntry{Icon: ":warning:", Title: title}, true, nil
 	case tickets.EventOrderUpdated:
 		return slackapi.TimelineEntry{Icon: ":package:", Title: "Order update", Body: p.Detail}, true, nil
 	case tickets.EventRated:
