@@ -21,6 +21,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -79,6 +80,15 @@ func hubExe(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// The chaos tests spend most of their time waiting for a fault to pass
+	// or a backlog to drain, not on the CPU: unless -parallel was given,
+	// they all run at once rather than GOMAXPROCS at a time.
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", "8")
+	}
 	code := m.Run()
 	if exePath != "" {
 		os.RemoveAll(filepath.Dir(exePath))
@@ -180,11 +190,17 @@ func newRig(t *testing.T, o rigOpts) *rig {
 		t.Fatal(err)
 	}
 	r.st = st
+	// Up to eight hub processes at once share the machine's Postgres (and
+	// its 100 connections) with other tests: each gets a small pool, set
+	// as an operator would, in DATABASE_URL.
+	u, _ := url.Parse(st.dbURL)
+	q := u.Query()
+	q.Set("pool_max_conns", "6")
+	u.RawQuery = q.Encode()
 	if o.pgProxy != nil {
-		u, _ := url.Parse(st.dbURL)
 		u.Host = o.pgProxy.Addr()
-		st.childDB = u.String()
 	}
+	st.childDB = u.String()
 	if o.workers == 0 {
 		r.web = r.start("serve")
 	} else {
@@ -426,6 +442,7 @@ func (r *rig) waitDrained(limit time.Duration) {
 	insp := asynq.NewInspector(r.env.redis)
 	defer insp.Close()
 	var last string
+	lastLog := time.Now()
 	deadline := time.Now().Add(limit)
 	for {
 		var received, pending int
@@ -434,16 +451,21 @@ func (r *rig) waitDrained(limit time.Duration) {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		busy := -1
+		busy, detail := -1, ""
 		if q, err := insp.GetQueueInfo(r.st.queue); err == nil {
 			busy = q.Pending + q.Active + q.Retry + q.Scheduled
+			detail = fmt.Sprintf(" (%d pending, %d active, %d retry, %d scheduled, %d archived)", q.Pending, q.Active, q.Retry, q.Scheduled, q.Archived)
 		} else if strings.Contains(err.Error(), "does not exist") {
 			busy = 0
 		}
 		if received == 0 && pending == 0 && busy == 0 {
 			return
 		}
-		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy", received, pending, busy)
+		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
+		if time.Since(lastLog) > 10*time.Second {
+			r.t.Logf("draining: %s", last)
+			lastLog = time.Now()
+		}
 		if time.Now().After(deadline) {
 			r.t.Fatalf("backlog not drained after %v: %s", limit, last)
 		}
