@@ -21,6 +21,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -38,6 +39,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 
 	"hub/webhooks/faulttest"
 )
@@ -430,6 +432,25 @@ func (r *rig) checkCards() {
 	}
 }
 
+// queueCounts counts the stage queue's tasks straight from asynq's keys.
+// asynq's Inspector cannot be asked: after Redis lost its data it reports
+// the queue as missing (its clients remember having registered the queue
+// and do not register it again) while tasks are queued in it.
+func (r *rig) queueCounts(rdb redis.UniversalClient) (busy int, detail string) {
+	ctx := r.ctx
+	k := "asynq:{" + r.st.queue + "}:"
+	pending, err1 := rdb.LLen(ctx, k+"pending").Result()
+	active, err2 := rdb.LLen(ctx, k+"active").Result()
+	retry, err3 := rdb.ZCard(ctx, k+"retry").Result()
+	scheduled, err4 := rdb.ZCard(ctx, k+"scheduled").Result()
+	archived, _ := rdb.ZCard(ctx, k+"archived").Result()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return -1, " (" + err.Error() + ")"
+	}
+	return int(pending + active + retry + scheduled), fmt.Sprintf(" (%d pending, %d active, %d retry, %d scheduled, %d archived)",
+		pending, active, retry, scheduled, archived)
+}
+
 // waitDrained waits until nothing is left to do: no delivery received, no
 // follow-up pending, no task queued, running, scheduled or retrying.
 func (r *rig) waitDrained(limit time.Duration) {
@@ -441,6 +462,8 @@ func (r *rig) waitDrained(limit time.Duration) {
 	defer conn.Close(r.ctx)
 	insp := asynq.NewInspector(r.env.redis)
 	defer insp.Close()
+	rdb := r.env.redis.MakeRedisClient().(redis.UniversalClient)
+	defer rdb.Close()
 	var last string
 	lastLog := time.Now()
 	deadline := time.Now().Add(limit)
@@ -451,18 +474,20 @@ func (r *rig) waitDrained(limit time.Duration) {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		busy, detail := -1, ""
-		if q, err := insp.GetQueueInfo(r.st.queue); err == nil {
-			busy = q.Pending + q.Active + q.Retry + q.Scheduled
-			detail = fmt.Sprintf(" (%d pending, %d active, %d retry, %d scheduled, %d archived)", q.Pending, q.Active, q.Retry, q.Scheduled, q.Archived)
-		} else if strings.Contains(err.Error(), "does not exist") {
-			busy = 0
-		}
+		busy, detail := r.queueCounts(rdb)
 		if received == 0 && pending == 0 && busy == 0 {
 			return
 		}
 		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
 		if time.Since(lastLog) > 10*time.Second {
+			if received == 0 && pending == 0 {
+				// Only tasks left: say which, to tell a slow recovery from a stuck one.
+				if ts, err := insp.ListActiveTasks(r.st.queue); err == nil {
+					for _, ti := range ts {
+						last += fmt.Sprintf("; active %s %s", ti.Type, ti.ID)
+					}
+				}
+			}
 			r.t.Logf("draining: %s", last)
 			lastLog = time.Now()
 		}
