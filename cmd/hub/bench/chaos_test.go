@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -255,11 +256,13 @@ type steady struct {
 	base    atomic.Pointer[string]
 	acked   atomic.Int64
 	answers atomic.Int64
-	quit    chan struct{}
-	done    chan struct{}
-	mu      sync.Mutex
-	out     []outcome
-	started time.Time
+	// shedBare counts 429 and 503 answers without Retry-After.
+	shedBare atomic.Int64
+	quit     chan struct{}
+	done     chan struct{}
+	mu       sync.Mutex
+	out      []outcome
+	started  time.Time
 }
 
 func (r *rig) startLoad(rate float64) *steady {
@@ -289,7 +292,10 @@ func (r *rig) startLoad(rate float64) *steady {
 			go func() {
 				defer wg.Done()
 				// Never cancelled: an answer that comes is counted.
-				o := send(context.Background(), c, *s.base.Load(), q, due)
+				o, retryAfter := sendNoting(c, *s.base.Load(), q, due)
+				if isShed(o.status) && !retryAfter {
+					s.shedBare.Add(1)
+				}
 				<-sem
 				s.answers.Add(1)
 				if is2xx(o.status) {
@@ -303,6 +309,24 @@ func (r *rig) startLoad(rate float64) *steady {
 	}()
 	r.load = s
 	return s
+}
+
+// sendNoting is send, also telling whether the answer had Retry-After.
+func sendNoting(c *http.Client, base string, q request, due time.Time) (outcome, bool) {
+	o := outcome{source: q.source, id: q.id, dup: q.dup, ticket: q.ticket, sent: time.Now()}
+	req, err := http.NewRequest(http.MethodPost, base+q.path, bytes.NewReader(q.body))
+	if err != nil {
+		return o, false
+	}
+	req.Header = q.header.Clone()
+	resp, err := c.Do(req)
+	o.latency = time.Since(due)
+	if err != nil {
+		return o, false
+	}
+	drainBody(resp)
+	o.status = resp.StatusCode
+	return o, resp.Header.Get("Retry-After") != ""
 }
 
 // stop ends the load and waits for every request's answer.
@@ -358,6 +382,9 @@ func (r *rig) settle(maxCardDups int) *FlowResult {
 		res.Tickets, res.Expected, res.Cards, res.HookPosts)
 	if res.Answers.Acked == 0 {
 		r.t.Fatal("no delivery was acknowledged: the test proved nothing")
+	}
+	if n := r.load.shedBare.Load(); n > 0 {
+		r.t.Errorf("%d answers 429/503 came without Retry-After", n)
 	}
 	if res.Answers.Other > 0 {
 		r.t.Errorf("%d answers were neither 2xx nor 429/503 (nor unanswered)", res.Answers.Other)
@@ -476,6 +503,10 @@ func (r *rig) waitDrained(limit time.Duration) {
 		}
 		busy, detail := r.queueCounts(rdb)
 		if received == 0 && pending == 0 && busy == 0 {
+			// A task archived has used up its retries: a fault must not do that.
+			if n, err := rdb.ZCard(r.ctx, "asynq:{"+r.st.queue+"}:archived").Result(); err != nil || n > 0 {
+				r.t.Errorf("%d tasks archived (%v)", n, err)
+			}
 			return
 		}
 		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
