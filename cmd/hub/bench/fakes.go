@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -132,6 +134,8 @@ func (f *fakes) slowProxy(target *url.URL, latency time.Duration, errorRate floa
 	base.Path = ""
 	rp := httputil.NewSingleHostReverseProxy(&base)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}
+	// A hub killed mid-call cancels its requests; that is no news.
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(latency)
 		if f.failing(w) {
