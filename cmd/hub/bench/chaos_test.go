@@ -506,6 +506,11 @@ func (r *rig) waitDrained(limit time.Duration) {
 			// A task archived has used up its retries: a fault must not do that.
 			if n, err := rdb.ZCard(r.ctx, "asynq:{"+r.st.queue+"}:archived").Result(); err != nil || n > 0 {
 				r.t.Errorf("%d tasks archived (%v)", n, err)
+				if ts, err := insp.ListArchivedTasks(r.st.queue, asynq.PageSize(50)); err == nil {
+					for _, ti := range ts {
+						r.t.Logf("archived %s %s after %d retries: %.300s", ti.Type, ti.ID, ti.Retried, ti.LastErr)
+					}
+				}
 			}
 			return
 		}
