@@ -8,7 +8,10 @@ package bench
 //   - no acknowledged delivery lost (every 2xx is in Postgres) or stranded
 //     (every one processed once the pipeline has drained);
 //   - no duplicate ticket, and every ticket a delivery should open exists;
-//   - at most one duplicate Slack post per task in flight at a kill;
+//   - every ticket has its Slack card or digest line, and no card was
+//     posted twice beyond one per task in flight at a kill;
+//   - every ticket.created reached the Zapier hook;
+//   - every 429/503 carried Retry-After, and no task used up its retries;
 //   - the backlog drains: no delivery received, no follow-up pending, no
 //     task queued, running or retrying.
 //
