@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,8 +70,17 @@ func parseRedisURL(raw string) (redisConn, error) {
 	if err != nil {
 		return redisConn{}, fmt.Errorf("want redis://, rediss://, redis-socket://, redis-sentinel:// or redis-cluster://")
 	}
+	// asynq reads only the password from the URL: the user name (Redis 6
+	// ACLs) is taken here, and for Sentinel the URL's credentials and
+	// database are the master's, as documented above, not the sentinels'.
+	user, pass := "", ""
+	if u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+	}
 	switch o := opt.(type) {
 	case asynq.RedisClientOpt:
+		o.Username = user
 		return redisConn{single: &redis.Options{
 			Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB,
 			TLSConfig: o.TLSConfig, DialTimeout: redisDialTimeout, ReadTimeout: redisIOTimeout,
@@ -80,8 +90,13 @@ func parseRedisURL(raw string) (redisConn, error) {
 		if o.MasterName == "" {
 			return redisConn{}, fmt.Errorf("redis-sentinel:// needs ?master=NAME")
 		}
-		if p := u.Query().Get("sentinel_password"); p != "" {
-			o.SentinelPassword = p
+		o.Username, o.Password, o.SentinelPassword = user, pass, u.Query().Get("sentinel_password")
+		if path := strings.Trim(u.Path, "/"); path != "" {
+			db, err := strconv.Atoi(path)
+			if err != nil || db < 0 {
+				return redisConn{}, fmt.Errorf("redis-sentinel:// takes a database number as its path")
+			}
+			o.DB = db
 		}
 		return redisConn{failover: &redis.FailoverOptions{
 			MasterName: o.MasterName, SentinelAddrs: o.SentinelAddrs, SentinelUsername: o.SentinelUsername,

@@ -29,6 +29,25 @@ func (s *Store) ClaimHookDelivery(ctx context.Context, hookID string, eventID in
 	return false, dbError("claim hook delivery", err)
 }
 
+// HookDeliveryHeldUntil tells, after a claim failed, whether another
+// attempt holds the delivery (claimed, no outcome recorded) and until when
+// its claim protects it; zero when the delivery is done or gone. An
+// attempt whose worker died never records an outcome: its claim must run
+// out and the delivery be tried again, not be taken as delivered.
+func (s *Store) HookDeliveryHeldUntil(ctx context.Context, hookID string, eventID int64, lease time.Duration) (time.Time, error) {
+	var claimed time.Time
+	err := s.pool.QueryRow(ctx, `
+		select claimed_at from hook_deliveries
+		where hook_id = $1 and event_id = $2 and delivered_at is null`, hookID, eventID).Scan(&claimed)
+	switch {
+	case isNoRows(err):
+		return time.Time{}, nil
+	case err != nil:
+		return time.Time{}, dbError("look up hook delivery", err)
+	}
+	return claimed.Add(lease), nil
+}
+
 // HookDelivered records that the hook got the event and clears its failures.
 func (s *Store) HookDelivered(ctx context.Context, hookID string, eventID int64) error {
 	now := s.now()

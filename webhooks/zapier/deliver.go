@@ -42,6 +42,9 @@ func Followups(_ tickets.Ticket, e tickets.Event) []tickets.Followup {
 	return []tickets.Followup{{Type: t.Type(), Payload: t.Payload()}}
 }
 
+// errHeld is a delivery another attempt has claimed and not finished.
+var errHeld = errors.New("zapier: delivery claimed by another attempt; trying again when its claim runs out")
+
 // parallel bounds the POSTs of one event in flight at once.
 const parallel = 4
 
@@ -118,8 +121,20 @@ func (s *Service) ProcessDeliver(ctx context.Context, task *asynq.Task) error {
 func (s *Service) deliverOne(ctx context.Context, h Hook, e tickets.Event, body []byte) error {
 	log := s.cfg.Logger.With("hook_id", h.ID, "event", e.Type, "event_id", e.ID, "target_host", host(h.TargetURL))
 	claimed, err := s.cfg.Store.ClaimHookDelivery(ctx, h.ID, e.ID, s.cfg.Lease)
-	if err != nil || !claimed {
-		return err // delivered already, in flight elsewhere, or gone
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		// Delivered already or gone: nothing to do. Held by another
+		// attempt: that attempt may be a worker killed mid-POST, which
+		// will never record an outcome, so this one comes back when the
+		// claim runs out instead of counting the event delivered. The
+		// wait uses up no retry.
+		until, err := s.cfg.Store.HookDeliveryHeldUntil(ctx, h.ID, e.ID, s.cfg.Lease)
+		if err != nil || until.IsZero() {
+			return err
+		}
+		return webhooks.Wait(max(until.Sub(s.cfg.Now()), time.Second), errHeld)
 	}
 	res, err := s.cfg.Client.Post(ctx, h.TargetURL, body)
 	switch {

@@ -273,3 +273,54 @@ func TestDeliverTaskPayloadErrorsSkipRetry(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A worker killed between claiming a hook delivery and recording its
+// outcome leaves the claim behind. The retry must not take the claim for a
+// delivery: it waits (using up no retry) until the claim runs out, then
+// posts. Found by the chaos test that kills workers under load.
+func TestAClaimLeftByADeadWorkerIsRetriedNotDropped(t *testing.T) {
+	b := setup(t)
+	h := b.subscribe(t, "after-kill", tickets.EventCreated, "")
+	tk := b.create(t, "Parcel lost", "lin@example.com")
+	var created tickets.Event
+	for _, e := range b.allEvents(t, tk.ID) {
+		if e.Type == tickets.EventCreated {
+			created = e
+		}
+	}
+	// The dead worker's claim: made, never followed by an outcome.
+	const lease = 2 * time.Minute
+	if ok, err := b.store.ClaimHookDelivery(b.ctx, h.ID, created.ID, lease); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	b.clock.Advance(30 * time.Second)
+
+	err := b.svc.ProcessDeliver(b.ctx, zapier.NewDeliverTask(created.ID, created.Type))
+	if err == nil {
+		t.Fatal("the retry counted a dead attempt's claim as delivered")
+	}
+	if d, ok := webhooks.RetryAfterOf(err); !ok || d != 90*time.Second {
+		t.Errorf("retry in %v (%v), want when the claim runs out (90s)", d, ok)
+	}
+	if webhooks.IsFailure(err) || webhooks.IsPermanent(err) {
+		t.Errorf("waiting for a claim should use up no retry: %v", err)
+	}
+	if got := len(b.fake.Received("after-kill")); got != 0 {
+		t.Fatalf("posted %d times while the claim held", got)
+	}
+
+	b.clock.Advance(lease)
+	if err := b.svc.ProcessDeliver(b.ctx, zapier.NewDeliverTask(created.ID, created.Type)); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(b.fake.Received("after-kill")); got != 1 {
+		t.Fatalf("hook got %d posts, want 1", got)
+	}
+	// Delivered now: a further run neither posts nor waits.
+	if err := b.svc.ProcessDeliver(b.ctx, zapier.NewDeliverTask(created.ID, created.Type)); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(b.fake.Received("after-kill")); got != 1 {
+		t.Fatalf("hook got %d posts after a repeat, want 1", got)
+	}
+}

@@ -27,6 +27,7 @@ type Store interface {
 	ListHooks(ctx context.Context, apiKeyID string) ([]Hook, error)
 	HooksFor(ctx context.Context, event string) ([]Hook, error)
 	ClaimHookDelivery(ctx context.Context, hookID string, eventID int64, lease time.Duration) (bool, error)
+	HookDeliveryHeldUntil(ctx context.Context, hookID string, eventID int64, lease time.Duration) (time.Time, error)
 	HookDelivered(ctx context.Context, hookID string, eventID int64) error
 	HookFailed(ctx context.Context, hookID string, eventID int64, reason string, pauseAfter int, pauseWindow time.Duration) (bool, error)
 

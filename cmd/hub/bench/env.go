@@ -62,6 +62,10 @@ type stage struct {
 	adminURL string
 	queue    string
 	apiKey   string
+	// childDB, when set, is the DATABASE_URL the hub processes get instead
+	// of dbURL (the chaos tests put a proxy they can break in between);
+	// the bench's own checks always read dbURL.
+	childDB  string
 	children []*child
 }
 
@@ -127,10 +131,14 @@ func (s *stage) stop() {
 // queue, and every connector pointed at the fakes.
 func (s *stage) hubEnv(addr string) []string {
 	f := s.env.fakes
+	db := s.dbURL
+	if s.childDB != "" {
+		db = s.childDB
+	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + os.Getenv("HOME"),
-		"DATABASE_URL=" + s.dbURL,
+		"DATABASE_URL=" + db,
 		"REDIS_URL=" + s.env.cfg.RedisURL,
 		"HUB_QUEUE=" + s.queue,
 		"HUB_ADDR=" + addr,

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -31,11 +33,15 @@ const (
 )
 
 type fakes struct {
-	shopify    *shopifytest.Server
-	woo        *wootest.Store
-	slack      *slacktest.Server
-	hooks      *httptest.Server
-	hookPosts  atomic.Int64
+	shopify   *shopifytest.Server
+	woo       *wootest.Store
+	slack     *slacktest.Server
+	hooks     *httptest.Server
+	hookPosts atomic.Int64
+	// fault, when not 0, is the status every vendor answers for now (429
+	// with Retry-After, or 500), as a vendor in trouble does: the chaos
+	// tests set it.
+	fault      atomic.Int32
 	proxies    []*httptest.Server
 	shopifyURL string // the Admin API as the hub reaches it (latency, errors)
 	wooURL     string
@@ -63,8 +69,11 @@ func startFakes(cfg Config) (*fakes, error) {
 	f.slack.Lean()
 	f.slack.AddUser(slacktest.User{ID: benchAgent, Name: "Bench Agent", Email: "agent@bench.example"})
 	f.hooks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.hookPosts.Add(1)
 		time.Sleep(cfg.Latency)
+		if f.failing(w) {
+			return
+		}
+		f.hookPosts.Add(1)
 		w.WriteHeader(http.StatusOK)
 	}))
 
@@ -73,7 +82,7 @@ func startFakes(cfg Config) (*fakes, error) {
 		if err != nil {
 			return "", err
 		}
-		p := slowProxy(u, cfg.Latency, cfg.ErrorRate)
+		p := f.slowProxy(u, cfg.Latency, cfg.ErrorRate)
 		f.proxies = append(f.proxies, p)
 		return p.URL + u.Path, nil
 	}
@@ -103,15 +112,35 @@ func (f *fakes) close() {
 	f.hooks.Close()
 }
 
+// failing answers the request with the vendor's current fault, if any.
+func (f *fakes) failing(w http.ResponseWriter) bool {
+	switch code := int(f.fault.Load()); code {
+	case 0:
+		return false
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, `{"ok":false,"error":"ratelimited"}`, code)
+	default:
+		http.Error(w, `{"errors":"Internal Server Error"}`, code)
+	}
+	return true
+}
+
 // slowProxy forwards to target after latency, failing a share of calls
-// with a 500, as a vendor API under load does.
-func slowProxy(target *url.URL, latency time.Duration, errorRate float64) *httptest.Server {
+// with a 500, as a vendor API under load does, and every call while a
+// fault is set.
+func (f *fakes) slowProxy(target *url.URL, latency time.Duration, errorRate float64) *httptest.Server {
 	base := *target
 	base.Path = ""
 	rp := httputil.NewSingleHostReverseProxy(&base)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}
+	// A hub killed mid-call cancels its requests; that is no news.
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(latency)
+		if f.failing(w) {
+			return
+		}
 		if errorRate > 0 && rand.Float64() < errorRate {
 			http.Error(w, `{"errors":"Internal Server Error"}`, http.StatusInternalServerError)
 			return
