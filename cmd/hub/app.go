@@ -278,7 +278,12 @@ func (a *App) watchBacklog(ctx context.Context) {
 		if q, err := a.insp.GetQueueInfo(a.cfg.Queue); err == nil {
 			a.backlog.Store(int64(q.Pending))
 		} else if isQueueNotFound(err) {
+			// After Redis lost its data, asynq's clients do not register
+			// the queue again (they remember having done it), so the
+			// Inspector, /metrics and /admin/queues would not see tasks
+			// waiting in it. Registering it is what an enqueue does.
 			a.backlog.Store(0)
+			_ = a.redis.SAdd(ctx, "asynq:queues", a.cfg.Queue).Err()
 		}
 		select {
 		case <-ctx.Done():
