@@ -21,7 +21,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"deliveries", "--help"}, 0, "", "deliveries replay"},
 		{[]string{"serve", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"migrate", "--help"}, 0, "", ""},
-		{[]string{"connect"}, 2, "connect needs shopify, woocommerce or slack", ""},
+		{[]string{"connect"}, 2, "connect needs shopify, woocommerce, slack or email", ""},
 		{[]string{"connect", "--help"}, 0, "", "hub connect woocommerce"},
 		{[]string{"connect", "magento"}, 2, `cannot connect "magento"`, ""},
 	}
