@@ -78,9 +78,12 @@ type Ticket struct {
 	ExternalRef string // the source's own id for what opened the ticket
 	Store       string // the store key the ticket came from or is about, if any
 	FollowUpOf  string // the closed ticket this one follows up, if any
-	Orders      []OrderRef
-	SLA         SLA
-	Slack       SlackCard
+	// ReplyError says why the last public reply could not reach the
+	// customer (an email the mail server refused); "" when it did.
+	ReplyError string
+	Orders     []OrderRef
+	SLA        SLA
+	Slack      SlackCard
 
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

@@ -88,4 +88,13 @@ func TestEmailConversationInSlack(t *testing.T) {
 	if st := h.ticket(t, tk.ID).Status; st != tickets.StatusOpen {
 		t.Errorf("status %s after the customer's answer, want open", st)
 	}
+
+	// A reply the mail server refuses: the card says so.
+	outbox.FailNext(550, "mailbox unavailable")
+	h.interact(t, map[string]any{"type": "view_submission", "user": map[string]any{"id": agentSam},
+		"view": map[string]any{"id": "V2", "callback_id": "reply", "private_metadata": tk.ID,
+			"state": map[string]any{"values": map[string]any{"reply_body": map[string]any{"body": map[string]any{"type": "plain_text_input", "value": "We'll send the right one."}}}}}})
+	waitFor(t, "the card to warn", func() bool {
+		return strings.Contains(h.cardText(h.ticket(t, tk.ID)), "last reply not delivered")
+	})
 }

@@ -154,7 +154,10 @@ func TestRenderCardGolden(t *testing.T) {
 	pending.SLA = CardSLA{FirstResponseDue: cardTime.Add(time.Hour), ResolutionDue: cardTime.Add(5 * time.Hour), Paused: true}
 	pending.Transitions = []string{"open", "resolved", "closed"}
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending} {
+	undelivered := sampleCard()
+	undelivered.ReplyError = "The reply could not be emailed to <ada@example.com>: the mail server answered 550 (no such user)."
+
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_reply_error": undelivered} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()
