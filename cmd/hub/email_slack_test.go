@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ import (
 // back, reopens the ticket and shows in the Slack thread.
 func TestEmailConversationInSlack(t *testing.T) {
 	env, outbox, _ := emailEnv(t)
+	// A channel of its own: Slack pacing is kept in Redis per channel,
+	// shared with every other test that posts to the triage channel.
+	env["SLACK_CHANNEL"] = "C0MAIL" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
 	h := bootSlackHub(t, env)
 	var smtpAddr string
 	select {
