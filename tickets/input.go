@@ -14,6 +14,11 @@ type NewTicket struct {
 	Team        string
 	Source      Source
 	ExternalRef string
+	// RequestHash fingerprints the request that carried ExternalRef as an
+	// idempotency key; a repeat with the same ref and another hash is
+	// ECONFLICT. Empty means the source sends no such thing (webhooks,
+	// whose repeats are the vendor's retries and may be re-rendered).
+	RequestHash string
 	Orders      []OrderRef
 	// OrderNumber and Store ask for an order to be found and linked later
 	// (by the enrichment) when the caller knows only the number.
@@ -52,6 +57,13 @@ type NewMessage struct {
 	ExternalRef string
 	// Customer identifies the author of a customer message.
 	Customer *CustomerInput
+	// Survey, on a reply, is the satisfaction survey whose link the reply
+	// carries; it is stored with the reply, so a link exists only if the
+	// reply was sent.
+	Survey *SurveyInvite
+	// Resolve, on a reply, resolves the ticket with it: the resolution
+	// reply.
+	Resolve bool
 	// Attachments are files that came with the message (an email's).
 	Attachments []Attachment
 }

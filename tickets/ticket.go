@@ -84,6 +84,8 @@ type Ticket struct {
 	Orders     []OrderRef
 	SLA        SLA
 	Slack      SlackCard
+	// CSAT is the customer's latest answer to a satisfaction survey, if any.
+	CSAT *Rating
 
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

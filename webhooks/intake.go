@@ -245,6 +245,7 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 			return
 		}
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		byHeader := key != ""
 		if key == "" {
 			key = nt.ExternalRef
 		}
@@ -268,6 +269,24 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 		if !ok {
 			return
 		}
+		if dup && byHeader {
+			// An Idempotency-Key names one request: the same key with
+			// another body is the caller's bug, not a retry, and answering
+			// with the first ticket would hide it (Stripe answers 409 too).
+			// An external_id alone keeps its meaning, "this record's
+			// ticket", whatever else changed.
+			same, err := p.sameIntake(r.Context(), d.ID, nt)
+			if err != nil {
+				WriteError(w, http.StatusServiceUnavailable, "unavailable", "could not check the earlier request; retry later")
+				return
+			}
+			if !same {
+				p.opt.Metrics.Rejected(src, "idempotency_conflict")
+				api.WriteError(w, r, tickets.Errorf(tickets.ECONFLICT,
+					"Idempotency-Key %q was already used for a different request; send a new key for a new ticket", key), p.opt.Logger, nil)
+				return
+			}
+		}
 		answer := map[string]any{"delivery_id": d.ID, "duplicate": dup}
 		ReleaseSlot(r.Context())
 		if cfg.find != nil && !strings.Contains(strings.ToLower(r.Header.Get("Prefer")), "respond-async") {
@@ -285,6 +304,24 @@ func (p *Pipeline) ServeIntake(auth Authenticator, opts ...IntakeOption) http.Ha
 		}
 		WriteJSON(w, http.StatusAccepted, answer)
 	}
+}
+
+// sameIntake reports whether the recorded delivery id asked for the same
+// ticket as nt: both bodies are compared as parsed, so whitespace, key
+// order and the spelling of tags (a list or a comma-separated string) do
+// not matter.
+func (p *Pipeline) sameIntake(ctx context.Context, id int64, nt tickets.NewTicket) (bool, error) {
+	d, err := p.store.GetDelivery(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	first, err := ParseIntake(d.Body, d.Source)
+	if err != nil {
+		return false, nil // it was recorded, so it parsed then; anything else differs
+	}
+	a, err1 := json.Marshal(first)
+	b, err2 := json.Marshal(nt)
+	return err1 == nil && err2 == nil && bytes.Equal(a, b), nil
 }
 
 // waitIntake waits until the worker has processed the delivery, then

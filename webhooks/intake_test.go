@@ -206,3 +206,33 @@ func TestIntakeRefusals(t *testing.T) {
 		t.Errorf("refused intakes recorded %d deliveries (%v)", len(ds), err)
 	}
 }
+
+// TestIntakeKeyReusedWithAnotherBody: an Idempotency-Key names one request;
+// the same key with a different body is 409, not the first ticket. The same
+// request spelt differently is still a replay, and an external_id alone
+// still means "this record's ticket".
+func TestIntakeKeyReusedWithAnotherBody(t *testing.T) {
+	b := setup(t, setupOpts{}) // no worker: the answers are 202, the check is before
+	srv := intakeServer(t, b, 0)
+	code, first := postIntake(t, srv.URL, `{"subject":"Parcel lost","email":"lin@example.com","tags":["shipping","vip"]}`,
+		map[string]string{"Idempotency-Key": "zap-9"})
+	if code != http.StatusAccepted || first.Duplicate {
+		t.Fatalf("first intake: %d %+v", code, first)
+	}
+	code, same := postIntake(t, srv.URL, `{ "email": "lin@example.com", "tags": "shipping, vip", "subject": "Parcel lost" }`,
+		map[string]string{"Idempotency-Key": "zap-9"})
+	if code != http.StatusAccepted || !same.Duplicate || same.DeliveryID != first.DeliveryID {
+		t.Errorf("the same request respelt: %d %+v, want a duplicate of %d", code, same, first.DeliveryID)
+	}
+	code, other := postIntake(t, srv.URL, `{"subject":"Refund please","email":"lin@example.com"}`,
+		map[string]string{"Idempotency-Key": "zap-9"})
+	if code != http.StatusConflict || other.Error == nil || other.Error.Code != "conflict" || !strings.Contains(other.Error.Message, "zap-9") {
+		t.Errorf("key reused for another request: %d %+v, want 409", code, other)
+	}
+
+	_, a := postIntake(t, srv.URL, `{"subject":"Refund","external_id":"row-8"}`, nil)
+	code, changed := postIntake(t, srv.URL, `{"subject":"Refund (updated)","external_id":"row-8"}`, nil)
+	if code != http.StatusAccepted || !changed.Duplicate || changed.DeliveryID != a.DeliveryID {
+		t.Errorf("external_id with a changed record: %d %+v, want the first delivery", code, changed)
+	}
+}

@@ -1,6 +1,8 @@
 package webhooks
 
 import (
+	"errors"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -83,13 +85,17 @@ func (m *Metrics) task(typ string, d time.Duration, err error) {
 
 // QueueCollector reports asynq queue depth by queue and state.
 type QueueCollector struct {
-	insp *asynq.Inspector
-	desc *prometheus.Desc
+	insp   *asynq.Inspector
+	queues []string
+	desc   *prometheus.Desc
 }
 
 // NewQueueCollector returns a collector reading queue sizes through insp.
-func NewQueueCollector(insp *asynq.Inspector) *QueueCollector {
-	return &QueueCollector{insp: insp, desc: prometheus.NewDesc(
+// The named queues are always reported, as zeros before their first task:
+// asynq only learns of a queue when something is enqueued to it, and a
+// dashboard should not lose the series after a Redis restart.
+func NewQueueCollector(insp *asynq.Inspector, queues ...string) *QueueCollector {
+	return &QueueCollector{insp: insp, queues: queues, desc: prometheus.NewDesc(
 		"hub_queue_tasks", "asynq tasks by queue and state.", []string{"queue", "state"}, nil)}
 }
 
@@ -103,9 +109,16 @@ func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		return
 	}
+	for _, q := range c.queues {
+		if !slices.Contains(queues, q) {
+			queues = append(queues, q)
+		}
+	}
 	for _, q := range queues {
 		info, err := c.insp.GetQueueInfo(q)
-		if err != nil {
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			info = &asynq.QueueInfo{}
+		} else if err != nil {
 			continue
 		}
 		for state, n := range map[string]int{

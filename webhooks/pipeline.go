@@ -95,6 +95,15 @@ type Options struct {
 	// queued without bound in Redis, which keeps everything in memory.
 	Backlog    func() int
 	MaxBacklog int
+	// Recorder, when set, records deliveries instead of the store's own
+	// RecordDelivery: the web role groups concurrent webhooks into one
+	// commit (postgres.IntakeBatcher).
+	Recorder Recorder
+}
+
+// Recorder commits a verified delivery to the inbox (see Store).
+type Recorder interface {
+	RecordDelivery(ctx context.Context, d *tickets.Delivery) (created bool, err error)
 }
 
 // Pipeline records deliveries, processes them and relays follow-up work.
@@ -180,7 +189,11 @@ func (p *Pipeline) Accept(ctx context.Context, d *tickets.Delivery) (duplicate b
 		p.opt.Metrics.shed.WithLabelValues("backlog").Inc()
 		return false, ErrBacklog
 	}
-	created, err := p.store.RecordDelivery(ctx, d)
+	rec := Recorder(p.store)
+	if p.opt.Recorder != nil {
+		rec = p.opt.Recorder
+	}
+	created, err := rec.RecordDelivery(ctx, d)
 	if err != nil {
 		p.opt.Metrics.delivery(d.Source, "unrecorded")
 		return false, fmt.Errorf("record delivery: %w", err)

@@ -78,7 +78,11 @@ func setup(t testing.TB, o setupOpts) *bundle {
 	b.client = asynq.NewClient(b.redis)
 	b.insp = asynq.NewInspector(b.redis)
 	t.Cleanup(func() {
-		_ = b.insp.DeleteQueue(b.queue, true)
+		// Every key of the queue, not only its tasks: a test's dead worker
+		// leaves an active task that DeleteQueue refuses.
+		rdb := b.redis.MakeRedisClient().(redis.UniversalClient)
+		_ = webhooks.RemoveQueue(context.Background(), rdb, b.queue)
+		rdb.Close()
 		b.client.Close()
 		b.insp.Close()
 	})

@@ -141,14 +141,17 @@ func (p *Pipeline) Sweep(ctx context.Context) (n int) {
 	}
 	if failed > 0 {
 		p.sweepLog.fail("enqueue", lastErr)
-	} else {
-		p.sweepLog.ok()
 	}
 	if n > 0 {
 		p.opt.Metrics.swept.Add(float64(n))
 		p.opt.Logger.Info("sweeper enqueued deliveries that had no task", "count", n)
 	}
-	p.takeOverOrphans(ctx)
+	// The pass is well only if both halves are: calling ok() after the
+	// claim while the take-over keeps failing would end and restart the
+	// failure state on every pass, a warning every few seconds.
+	if p.takeOverOrphans(ctx) && failed == 0 {
+		p.sweepLog.ok()
+	}
 	return n
 }
 
@@ -164,17 +167,21 @@ const (
 	takeOverTTL    = 24 * time.Hour
 )
 
-func (p *Pipeline) takeOverOrphans(ctx context.Context) {
+// takeOverOrphans reports whether it could do its work (ok is false when
+// Redis failed it).
+func (p *Pipeline) takeOverOrphans(ctx context.Context) (ok bool) {
 	if p.insp == nil {
-		return
+		return true
 	}
 	active, err := p.insp.ListActiveTasks(p.opt.Queue, asynq.PageSize(1000))
 	if err != nil {
 		if !isTaskNotFound(err) {
 			p.sweepLog.fail("list active tasks", err)
+			return false
 		}
-		return
+		return true
 	}
+	ok = true
 	for _, t := range active {
 		if !t.IsOrphaned {
 			continue
@@ -182,6 +189,7 @@ func (p *Pipeline) takeOverOrphans(ctx context.Context) {
 		if p.opt.Marks != nil {
 			if err := p.opt.Marks.Mark(ctx, takeOverMark+p.opt.Queue+":"+t.ID, takeOverTTL); err != nil {
 				p.sweepLog.fail("mark a dead worker's task", err)
+				ok = false
 				continue // without the mark the original would run it twice
 			}
 		}
@@ -189,6 +197,7 @@ func (p *Pipeline) takeOverOrphans(ctx context.Context) {
 		enqueued, err := p.ensure(ctx, asynq.NewTask(t.Type, t.Payload), t.ID+takeOverSuffix, opts...)
 		if err != nil {
 			p.sweepLog.fail("take over a dead worker's task", err)
+			ok = false
 			continue
 		}
 		if enqueued {
@@ -196,6 +205,7 @@ func (p *Pipeline) takeOverOrphans(ctx context.Context) {
 			p.opt.Logger.Warn("took over the task of a worker that stopped", "task_id", t.ID, "type", t.Type)
 		}
 	}
+	return ok
 }
 
 // takenOver reports whether the running task is one the sweeper has taken

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"hub/cmd/hub/logthrottle"
 	"hub/enrich"
 	"hub/migrations"
 	"hub/tickets"
@@ -29,14 +30,16 @@ import (
 // App is the whole hub, constructed from a Config: the one place things are
 // built and wired. Tests boot it on port 0 with their own database.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	pool     *pgxpool.Pool
-	store    *postgres.Store
-	redis    redis.UniversalClient // shared by the asynq client and inspector
-	client   *asynq.Client
-	insp     *asynq.Inspector
-	pipeline *webhooks.Pipeline
+	cfg Config
+	log *slog.Logger
+	// asynqLogs throttles the asynq server's and scheduler's log lines.
+	asynqLogs *logthrottle.Throttle
+	pool      *pgxpool.Pool
+	store     *postgres.Store
+	redis     redis.UniversalClient // shared by the asynq client and inspector
+	client    *asynq.Client
+	insp      *asynq.Inspector
+	pipeline  *webhooks.Pipeline
 	// admission sheds requests past HUB_MAX_INFLIGHT; backlog is the
 	// queue's tasks waiting for a worker, read every second by the web
 	// role, for shedding deliveries past HUB_MAX_BACKLOG.
@@ -77,6 +80,7 @@ type periodicTask struct {
 // Open connects to Postgres (creating and migrating the database if needed)
 // and Redis, and builds every part of the hub.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	redisLog.Store(log.With("component", "redis"))
 	if err := migrations.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -88,7 +92,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg}
+	a := &App{cfg: cfg, log: log, pool: pool, now: time.Now, reg: reg, asynqLogs: &logthrottle.Throttle{}}
 	a.redis = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newHTTPMetrics(a.reg)
@@ -110,9 +114,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	a.client = asynq.NewClientFromRedisClient(a.redis)
 	a.insp = asynq.NewInspectorFromRedisClient(a.redis)
-	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp))
+	a.reg.MustRegister(webhooks.NewQueueCollector(a.insp, a.cfg.Queue))
 	metrics := webhooks.NewMetrics(a.reg)
 	a.admission = webhooks.NewAdmission(cfg.MaxInFlight, admissionWait, metrics)
+	// Concurrent webhooks share a commit (one WAL flush for a group).
+	batchCtx, stopBatch := context.WithCancel(context.Background())
+	a.closers = append(a.closers, stopBatch)
+	batcher := a.store.NewIntakeBatcher(batchCtx, intakeWriters, intakeGroup)
 	a.pipeline = webhooks.New(a.store, a.client, a.insp, webhooks.Options{
 		StaleAfter:    cfg.StaleAfter,
 		Queue:         cfg.Queue,
@@ -122,6 +130,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Marks:         redisMarks{a.redis},
 		Backlog:       func() int { return int(a.backlog.Load()) },
 		MaxBacklog:    cfg.MaxBacklog,
+		Recorder:      batcher,
 	})
 	a.pipeline.Handle(tickets.SourceZapier, webhooks.IntakeDecoder())
 
@@ -129,6 +138,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store:         a.store,
 		Keys:          api.AuthenticatorFunc(a.authenticate),
 		Replayer:      a.pipeline,
+		Replies:       a.store,
+		SurveyURL:     surveyURL(cfg),
+		KnownStore:    a.knownStore,
 		Policy:        cfg.Policy,
 		Logger:        log,
 		IsUnavailable: postgres.IsUnavailable,
@@ -137,7 +149,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Reach: func(ctx context.Context, t tickets.Ticket) []string { return replyRouter{a}.ReplyRoutes(ctx, t) },
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err
@@ -180,6 +192,21 @@ func (a *App) enrichSources(ctx context.Context) ([]enrich.Source, error) {
 	return all, nil
 }
 
+// knownStore reports whether store is the key of a store the connectors
+// have connected now (the API's check before linking an order to it).
+func (a *App) knownStore(ctx context.Context, store string) (bool, error) {
+	srcs, err := a.enrichSources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range srcs {
+		if s.Store() == store {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Close releases connections.
 func (a *App) Close() {
 	for _, c := range a.closers {
@@ -220,6 +247,14 @@ func combineFollowups(fs ...tickets.Followups) tickets.Followups {
 		return out
 	}
 }
+
+// intakeWriters groups of up to intakeGroup deliveries are written at
+// once: enough writers that a group is always filling while others commit,
+// few enough that groups form under load.
+const (
+	intakeWriters = 4
+	intakeGroup   = 64
+)
 
 // admissionWait is how long a request waits for a free slot before 503.
 const admissionWait = 25 * time.Millisecond
@@ -293,17 +328,19 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 // ctx ends. On shutdown asynq waits for running tasks and hands back the
 // unfinished ones to the queue, where another worker picks them up.
 func (a *App) RunWorker(ctx context.Context) error {
+	th := a.asynqLogs
 	srv := asynq.NewServer(a.cfg.Redis, asynq.Config{
 		Concurrency: a.cfg.WorkerConcurrency,
 		Queues:      map[string]int{a.cfg.Queue: 1},
-		// Low latency: look for new work every 100ms instead of every second,
+		// Low latency: look for new work every 20ms instead of every second (a
+		// new card is posted within a few of these hops after its webhook),
 		// and promote retries and scheduled tasks every second.
-		TaskCheckInterval:        100 * time.Millisecond,
+		TaskCheckInterval:        20 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           webhooks.RetryDelay,
 		IsFailure:                webhooks.IsFailure,
 		ShutdownTimeout:          20 * time.Second,
-		Logger:                   asynqLogger{a.log.With("component", "asynq")},
+		Logger:                   asynqLogger{a.log.With("component", "asynq"), th},
 		LogLevel:                 asynq.WarnLevel,
 	})
 	mux := asynq.NewServeMux()
@@ -316,7 +353,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	sched := asynq.NewScheduler(a.cfg.Redis, &asynq.SchedulerOpts{
-		Logger:   asynqLogger{a.log.With("component", "scheduler")},
+		Logger:   asynqLogger{a.log.With("component", "scheduler"), th},
 		LogLevel: asynq.WarnLevel,
 	})
 	for _, p := range a.periodic {

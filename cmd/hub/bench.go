@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -16,7 +14,6 @@ import (
 // runBench is `hub bench`: the load test and its checks (package bench).
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	phases := fs.String("phases", "intake,e2e,cards,overload", "phases to run, in order: intake, e2e, cards, overload")
 	duration := fs.Duration("duration", 20*time.Second, "length of each measured load")
 	conc := fs.Int("concurrency", 32, "concurrent senders in the intake phase")
@@ -33,15 +30,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	verbose := fs.Bool("v", false, "show progress and the hub processes' logs")
 	var env multiFlag
 	fs.Var(&env, "env", "NAME=VALUE for every hub process (repeatable), e.g. HUB_WORKER_CONCURRENCY=50")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: hub bench [flags]\n\nDrives a hub of its own (child processes, a fresh database and queue, fake vendors)\nand checks what it made of the load. See README.md, \"Performance and reliability\".\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, stdout, "bench [flags]",
+		"Drives a hub of its own (child processes, a fresh database and queue, fake vendors)\nand checks what it made of the load. See README.md, \"Performance and reliability\"."); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{"bench takes no arguments"}

@@ -98,7 +98,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.Policy = tickets.DefaultPolicy()
 	c.Policy.Calendar = cal
-	if c.WorkerConcurrency, err = intEnv(getenv, "HUB_WORKER_CONCURRENCY", 10); err != nil {
+	if c.WorkerConcurrency, err = intEnv(getenv, "HUB_WORKER_CONCURRENCY", 32); err != nil {
 		return c, err
 	}
 	if c.StaleAfter, err = durationEnv(getenv, "HUB_SWEEP_AFTER", time.Minute); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"hub/webhooks"
 )
 
 // demoEnv is a hub running in this process for the demo, and a client for
@@ -49,13 +50,10 @@ func demoStories() []demoStory {
 // story through its HTTP front door, and prints what an agent would see.
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	verbose := fs.Bool("v", false, "show the hub's logs")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, stdout, "demo [-v]",
+		"Run a whole story against built-in fakes of the vendors, in a database and Redis queue of its own that are removed on exit, and print it."); err != nil {
+		return err
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
@@ -66,6 +64,15 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if cfg.DatabaseURL, err = demoDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// Deferred first, so it runs last: after the hub has stopped and closed
+	// its connections.
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if err := dropDemoDatabase(cctx, cfg.DatabaseURL); err != nil {
+			fmt.Fprintf(stderr, "hub: demo: could not remove its database: %v\n", err)
+		}
+	}()
 	// Its own queue too, named after its database, so two demos (or the
 	// demo's test and a developer's run) never take each other's tasks.
 	cfg.Queue = "demo-" + dbName(cfg.DatabaseURL)
@@ -88,7 +95,17 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer app.Close()
-	_ = app.insp.DeleteQueue(cfg.Queue, true)
+	// A queue left by a demo that was killed; and, on the way out (once
+	// the workers have stopped: deferred before them, it runs after), this
+	// demo's own.
+	_ = webhooks.RemoveQueue(ctx, app.redis, cfg.Queue)
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if err := webhooks.RemoveQueue(cctx, app.redis, cfg.Queue); err != nil {
+			fmt.Fprintf(stderr, "hub: demo: could not remove its queue: %v\n", err)
+		}
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -104,7 +121,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	e := &demoEnv{app: app, base: "http://" + ln.Addr().String(), key: key, client: &http.Client{Timeout: 10 * time.Second}, out: stdout}
-	fmt.Fprintf(stdout, "A hub is running at %s on database %q (recreated for this demo).\n", e.base, dbName(cfg.DatabaseURL))
+	fmt.Fprintf(stdout, "A hub is running at %s on database %q (made for this demo and removed on exit, with its queue).\n", e.base, dbName(cfg.DatabaseURL))
 	for i, s := range demoStories() {
 		fmt.Fprintf(stdout, "\n== %d. %s ==\n\n", i+1, s.title)
 		if err := s.run(ctx, e); err != nil {

@@ -8,12 +8,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
 	"hub/tickets/postgres/pgtest"
+	"hub/webhooks"
 )
 
 // testHub is a whole hub (web and workers) on port 0, with its own database
@@ -56,7 +62,7 @@ func bootHub(t testing.TB, extra map[string]string) *testHub {
 		if err := <-done; err != nil {
 			t.Errorf("hub stopped with %v", err)
 		}
-		_ = app.insp.DeleteQueue(cfg.Queue, true)
+		_ = webhooks.RemoveQueue(context.Background(), app.redis, cfg.Queue)
 		app.Close()
 	})
 	return &testHub{app: app, base: "http://" + ln.Addr().String(), key: env["HUB_API_KEY"]}
@@ -211,15 +217,65 @@ func TestAPIKeyCreateAndDeliveriesCommands(t *testing.T) {
 }
 
 func TestDemoTellsTheStory(t *testing.T) {
-	var out, errb bytes.Buffer
-	// The demo recreates "<database>_demo": a database of this test's own.
-	code := run(context.Background(), []string{"demo"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t)}), &out, &errb)
-	if code != 0 {
-		t.Fatalf("demo: exit %d: %s\n%s", code, errb.String(), out.String())
-	}
-	for _, want := range []string{"T-1001", "urgent", "ada.lovelace@example.com", "ticket.status_changed", "duplicate\":true"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+	dbURL := pgtest.URL(t)
+	// The demo makes "<database>_demo", a database of this test's own, and
+	// a queue named after it; twice in a row, each run leaves neither.
+	demoDB := dbName(dbURL) + "_demo"
+	queue := "demo-" + demoDB
+	for run_ := range 2 {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"demo"}, envOf(map[string]string{"DATABASE_URL": dbURL}), &out, &errb)
+		if code != 0 {
+			t.Fatalf("demo %d: exit %d: %s\n%s", run_+1, code, errb.String(), out.String())
 		}
+		for _, want := range []string{"T-1001", "urgent", "ada.lovelace@example.com", "ticket.status_changed", "duplicate\":true"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("demo output lacks %q:\n%s", want, out.String())
+			}
+		}
+		if errb.Len() > 0 {
+			t.Errorf("demo %d stderr: %s", run_+1, errb.String())
+		}
+		assertDemoLeftNothing(t, dbURL, demoDB, queue)
+	}
+}
+
+// assertDemoLeftNothing fails unless the demo's database, its asynq queue
+// and every Redis key of that queue are gone.
+func assertDemoLeftNothing(t *testing.T, dbURL, db, queue string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `select exists (select 1 from pg_database where datname = $1)`, db).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	if exists {
+		t.Errorf("database %s is left behind", db)
+	}
+	cfg, err := LoadConfig(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := cfg.Redis.MakeRedisClient().(redis.UniversalClient)
+	defer rdb.Close()
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	queues, err := insp.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(queues, queue) {
+		t.Errorf("queue %s is left behind", queue)
+	}
+	keys, err := rdb.Keys(ctx, "asynq:{"+queue+"}:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) > 0 {
+		t.Errorf("Redis keys of queue %s left behind: %v", queue, keys)
 	}
 }

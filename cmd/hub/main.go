@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"hub/cmd/hub/bench"
@@ -30,10 +31,19 @@ Usage:
   hub connect email --address A [--imap-url U] [--smtp-url U]
                                    connect a store or workspace (credentials stored encrypted: needs HUB_SECRET_KEY)
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
+  hub apikey list                  list API keys (never the keys themselves)
+  hub apikey revoke ID...          revoke API keys; the API refuses them at once
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
+  hub replies list|show|add|edit|delete ...
+                                   manage saved replies (hub replies --help)
+  hub report [--from D] [--to D] [--json]
+                                   the summary report as a table (or the API's JSON)
   hub demo                         run a whole story against built-in fakes and print it
-  hub bench [flags]                load-test a hub of its own and check what it made (hub bench --help)
+  hub bench [flags]                load-test a hub of its own and check what it made
+  hub --version                    print the version and the revision it was built from
+
+hub COMMAND --help prints a command's own flags.
 
 Configuration comes from the environment (see README.md): HUB_ADDR,
 DATABASE_URL, REDIS_URL, HUB_API_KEY, HUB_SECRET_KEY, HUB_PUBLIC_URL, ...
@@ -47,6 +57,7 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func main() {
+	routeRedisLogs()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -69,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		return 0
+		return 0 // the command printed its help
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "hub: %s\n(see hub --help)\n", ue.msg)
 		return 2
@@ -81,52 +92,65 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "serve", "web", "worker", "migrate", "apikey", "deliveries", "demo", "connect", "bench":
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "replies":
+		return runReplies(ctx, args, getenv, stdout, stderr)
+	case "report":
+		return runReport(ctx, args, getenv, stdout, stderr)
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)
-	default:
-		return usageError{fmt.Sprintf("unknown command %q", cmd)}
-	}
-	if cmd == "bench" {
+	case "bench":
 		return runBench(ctx, args, getenv, stdout, stderr)
-	}
-	if cmd == "demo" {
+	case "demo":
 		return runDemo(ctx, args, getenv, stdout, stderr)
-	}
-	if cmd == "connect" {
+	case "connect":
 		return runConnect(ctx, args, getenv, stdout, stderr)
 	}
-	if (cmd == "apikey" || cmd == "deliveries") && (len(args) == 0 || args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stdout, usage)
-		if len(args) == 0 {
-			return usageError{cmd + " needs a subcommand"}
+	var (
+		sc  subcommand
+		sub string
+	)
+	switch cmd {
+	case "apikey", "deliveries":
+		subs, order := apikeySubs, apikeyOrder
+		if cmd == "deliveries" {
+			subs, order = deliveriesSubs, deliveriesOrder
 		}
-		return nil
-	}
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	var sub string
-	if cmd == "apikey" || cmd == "deliveries" {
+		if len(args) == 0 || isHelp(args[:1]) {
+			groupHelp(stdout, cmd, subs, order)
+			if len(args) == 0 {
+				return usageError{cmd + " needs a subcommand"}
+			}
+			return flag.ErrHelp
+		}
 		sub, args = args[0], args[1:]
-	}
-	name := fs.String("name", "", "API key name (apikey create)")
-	status := fs.String("status", "", "filter by status: received, processed, failed, ignored (deliveries list)")
-	limit := fs.Int("limit", 50, "how many to list (deliveries list)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+		var ok bool
+		if sc, ok = subs[sub]; !ok {
+			return usageError{fmt.Sprintf("unknown %s subcommand %q (want %s)", cmd, sub, strings.Join(order, ", "))}
 		}
-		return usageError{err.Error()}
+	default:
+		var ok bool
+		if sc, ok = plainCommands[cmd]; !ok {
+			return usageError{fmt.Sprintf("unknown command %q", cmd)}
+		}
 	}
+	fs := flag.NewFlagSet("hub "+sc.synopsis, flag.ContinueOnError)
+	if sc.flags != nil {
+		sc.flags(fs)
+	}
+	if err := parseFlags(fs, args, stdout, sc.synopsis, sc.doc); err != nil {
+		return err
+	}
+	serving := cmd == "serve" || cmd == "web" || cmd == "worker"
 
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.LogLevel)
-	app, err := Open(ctx, cfg, log)
+	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, serving))
 	if err != nil {
 		return err
 	}
@@ -134,12 +158,15 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 
 	switch cmd {
 	case "migrate":
+		if fs.NArg() > 0 {
+			return usageError{"migrate takes no arguments"}
+		}
 		fmt.Fprintln(stdout, "database is up to date")
 		return nil
 	case "apikey":
-		return app.apikeyCommand(ctx, sub, *name, fs.Args(), stdout)
+		return app.apikeyCommand(ctx, sub, fs, stdout)
 	case "deliveries":
-		return app.deliveriesCommand(ctx, sub, *status, *limit, fs.Args(), stdout)
+		return app.deliveriesCommand(ctx, sub, fs, stdout)
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s takes no arguments", cmd)}
@@ -174,12 +201,17 @@ func (a *App) serve(ctx context.Context, ln net.Listener, worker bool) error {
 		n++
 		go func() { errc <- a.RunWorker(ctx) }()
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); a.watchRedis(watchCtx) }()
 	var first error
 	for range n {
 		if err := <-errc; err != nil && first == nil {
 			first = err
 		}
 	}
+	stopWatch()
+	<-watched
 	a.log.Info("hub stopped")
 	return first
 }
@@ -208,11 +240,16 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 	default:
 		return usageError{fmt.Sprintf("cannot connect %q (want shopify, woocommerce, slack or email)", kind)}
 	}
+	if isHelp(rest) {
+		// Each connector prints its help while parsing, before it needs
+		// the App: no database is opened to show flags.
+		return connect(&App{})(ctx, rest, stdout)
+	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	app, err := Open(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, false))
 	if err != nil {
 		return err
 	}

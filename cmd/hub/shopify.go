@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -178,15 +177,12 @@ var _ whshopify.Rejections = (*webhooks.Metrics)(nil)
 // webhooks.
 func (a *App) connectShopify(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("connect shopify", flag.ContinueOnError)
-	fs.SetOutput(out)
 	shopFlag := fs.String("shop", "", "the shop's myshopify.com domain, e.g. acme.myshopify.com")
 	token := fs.String("token", "", "the custom app's Admin API access token (shpat_...)")
 	secret := fs.String("secret", "", "the custom app's API secret key, to verify its webhooks (optional)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, out, "connect shopify --shop S --token T [--secret S]",
+		"Connect a shop with a custom app's Admin API token (stored encrypted: needs HUB_SECRET_KEY)."); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{"connect shopify takes only --shop, --token and --secret"}

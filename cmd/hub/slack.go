@@ -94,6 +94,8 @@ func (a *App) wireSlack(ctx context.Context) error {
 		Settings:  settings,
 		Pipeline:  a.pipeline,
 		Replies:   replyRouter{a},
+		Saved:     a.store,
+		SurveyURL: surveyURL(a.cfg),
 		Stores:    a.connectedStores,
 		Pacer:     redisPacer{rdb},
 		Locker:    redisLocker{rdb},

@@ -773,29 +773,30 @@ func TestRedisPacerTakesTurns(t *testing.T) {
 	defer rdb.Close()
 	p := redisPacer{rdb}
 	ctx := context.Background()
+	// Holders are unique per run, like the task ids they stand for in the hub.
 	ch := fmt.Sprintf("post:C0PACE%d", time.Now().UnixNano())
 	rate := whslack.Rate{Every: time.Second, Burst: 3}
 	for i := range 3 {
-		if wait, ok, err := p.Reserve(ctx, ch, rate, fmt.Sprint("burst-", i), time.Minute); err != nil || !ok || wait != 0 {
+		if wait, ok, err := p.Reserve(ctx, ch, rate, ch+fmt.Sprint("burst-", i), time.Minute); err != nil || !ok || wait != 0 {
 			t.Fatalf("post %d of a burst of 3: wait %s, %v, %v", i+1, wait, ok, err)
 		}
 	}
-	wait, ok, err := p.Reserve(ctx, ch, rate, "fourth", time.Minute)
+	wait, ok, err := p.Reserve(ctx, ch, rate, ch+"fourth", time.Minute)
 	if err != nil || !ok || wait <= 0 || wait > time.Second {
 		t.Fatalf("fourth post: wait %s, %v, %v; want a turn within (0, 1s]", wait, ok, err)
 	}
-	again, ok, _ := p.Reserve(ctx, ch, rate, "fourth", time.Minute)
+	again, ok, _ := p.Reserve(ctx, ch, rate, ch+"fourth", time.Minute)
 	if !ok || again > wait {
 		t.Errorf("the fourth asking again: wait %s; want its own turn (%s or less), not a new one", again, wait)
 	}
-	fifth, ok, _ := p.Reserve(ctx, ch, rate, "fifth", time.Minute)
+	fifth, ok, _ := p.Reserve(ctx, ch, rate, ch+"fifth", time.Minute)
 	if !ok || fifth <= wait {
 		t.Errorf("fifth post: wait %s; want after the fourth's %s", fifth, wait)
 	}
-	if w, ok, _ := p.Reserve(ctx, ch, rate, "impatient", 100*time.Millisecond); ok {
+	if w, ok, _ := p.Reserve(ctx, ch, rate, ch+"impatient", 100*time.Millisecond); ok {
 		t.Errorf("a caller that waits at most 100ms got a turn %s away", w)
 	}
-	if w, ok, _ := p.Reserve(ctx, ch+"X", rate, "other", time.Minute); !ok || w != 0 {
+	if w, ok, _ := p.Reserve(ctx, ch+"X", rate, ch+"other", time.Minute); !ok || w != 0 {
 		t.Errorf("another channel: wait %s, %v", w, ok)
 	}
 }
@@ -906,5 +907,72 @@ func TestSlackOversizedBodyIs413(t *testing.T) {
 	}
 	if ds, err := h.app.store.ListDeliveries(context.Background(), "", 10); err != nil || len(ds) != 0 {
 		t.Errorf("%d deliveries recorded (%v)", len(ds), err)
+	}
+}
+
+// A burst of new tickets into one channel, faster than Slack lets cards be
+// posted: the first ones get their cards at once, the rest are listed in
+// digests, every ticket is shown exactly once, and the hub never runs into
+// Slack's limit (the fake refuses what Slack would).
+func TestSlackBurstOfNewTicketsDegradesToDigests(t *testing.T) {
+	h := bootSlackHub(t, nil)
+	const n = 24
+	for i := range n {
+		body := fmt.Sprintf(`{"subject":"Burst %02d","description":"d","email":"b%d@example.com"}`, i, i)
+		code, _, resp := h.call(t, http.MethodPost, "/webhooks/zapier", body, map[string]string{"X-API-Key": h.key, "Idempotency-Key": fmt.Sprint("burst-", i)})
+		if code/100 != 2 {
+			t.Fatalf("intake %d: %d %s", i, code, resp)
+		}
+	}
+	var list []tickets.Ticket
+	waitFor(t, "every ticket shown by a card or a digest", func() bool {
+		var err error
+		list, _, err = h.app.store.ListTickets(context.Background(), tickets.Filter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, x := range list {
+			if x.Slack.TS != "" {
+				shown++
+			}
+		}
+		return len(list) == n && shown == n
+	})
+	cards, digests, listed := 0, 0, map[string]int{}
+	for _, m := range h.fake.Messages(triage) {
+		if m.ThreadTS != "" {
+			continue
+		}
+		text := slacktest.Text(m.Blocks)
+		if strings.Contains(text, "faster than this channel can take cards") {
+			digests++
+			for _, x := range list {
+				if strings.Contains(text, x.Ref()+"*") || strings.Contains(text, x.Ref()+" ") {
+					listed[x.Ref()]++
+				}
+			}
+			continue
+		}
+		cards++
+	}
+	if digests == 0 || cards == 0 {
+		t.Fatalf("%d cards and %d digests for a burst of %d", cards, digests, n)
+	}
+	if cards+len(listed) != n {
+		t.Errorf("%d cards + %d tickets in digests, want %d shown once each", cards, len(listed), n)
+	}
+	for ref, k := range listed {
+		if k != 1 {
+			t.Errorf("%s listed in %d digests", ref, k)
+		}
+	}
+	for _, x := range list {
+		if x.Slack.Digest == tickets.DigestListed && listed[x.Ref()] == 0 {
+			t.Errorf("%s marked listed but in no digest", x.Ref())
+		}
+	}
+	if l := h.fake.Limited("chat.postMessage"); l != 0 {
+		t.Errorf("Slack refused %d posts for pacing: the hub should stay within it", l)
 	}
 }

@@ -166,17 +166,14 @@ func (a *App) wireWooCommerce(ctx context.Context) error {
 // already be serving at HUB_PUBLIC_URL.
 func (a *App) connectWooCommerce(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("connect woocommerce", flag.ContinueOnError)
-	fs.SetOutput(out)
 	url := fs.String("url", "", "the store's address, e.g. https://shop.example.com")
 	key := fs.String("key", "", "REST API consumer key (ck_...), Read/Write")
 	secret := fs.String("secret", "", "REST API consumer secret (cs_...)")
 	name := fs.String("name", "", "a name for the store (default: its address)")
 	notes := fs.Bool("customer-notes", false, "send public replies to the customer as order notes")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, out, "connect woocommerce --url U --key K --secret S [--name N] [--customer-notes]",
+		"Connect a WooCommerce store with a REST API key; the hub creates its webhooks (stored encrypted: needs HUB_SECRET_KEY)."); err != nil {
+		return err
 	}
 	if *url == "" || *key == "" || *secret == "" || fs.NArg() > 0 {
 		return usageError{"connect woocommerce needs --url, --key and --secret (and nothing else)"}

@@ -21,11 +21,17 @@ const (
 	ActionReply     = "reply"
 
 	// Modal callback ids and their input blocks.
-	ViewReply       = "reply"
-	ViewLinkOrder   = "link_order"
-	InputReplyBody  = "reply_body"
-	InputOrder      = "order_number"
-	InputOrderStore = "order_store"
+	ViewReply      = "reply"
+	ViewLinkOrder  = "link_order"
+	InputReplyBody = "reply_body"
+	// InputReplySaved chooses a saved reply; InputReplyOptions holds the
+	// OptionResolve and OptionSurvey checkboxes.
+	InputReplySaved   = "reply_saved"
+	InputReplyOptions = "reply_options"
+	OptionResolve     = "resolve"
+	OptionSurvey      = "survey"
+	InputOrder        = "order_number"
+	InputOrderStore   = "order_store"
 )
 
 // blockPrefix marks block ids that carry a ticket id.
@@ -69,7 +75,9 @@ type CardData struct {
 	// ReplyError says why the last public reply did not reach the
 	// customer; the card warns until one does.
 	ReplyError string
-	UpdatedAt  time.Time
+	// Rating is the customer's latest satisfaction answer, if any.
+	Rating    *CardRating
+	UpdatedAt time.Time
 	// Location is the time zone due times are shown in (UTC when nil).
 	Location *time.Location
 }
@@ -108,6 +116,15 @@ type CardTracking struct {
 	Number  string
 	URL     string
 }
+
+// CardRating is a customer's satisfaction answer: 1 to 5 and a comment.
+type CardRating struct {
+	Score   int
+	Comment string
+}
+
+// maxCardComment is how much of a rating's comment the card quotes.
+const maxCardComment = 300
 
 // CardSLA is where the ticket stands against its targets.
 type CardSLA struct {
@@ -154,11 +171,25 @@ func RenderCard(d CardData) Message {
 	if len(d.Orders) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(ordersText(d.Orders)), nil, nil))
 	}
+	if d.Rating != nil {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cutMrkdwn(RatingText(*d.Rating), maxSection)), nil, nil))
+	}
 	blocks = append(blocks, slack.NewContextBlock(ticketBlock(d.TicketID, "ctx"), mrkdwn(contextText(d))))
 	if d.Status != "closed" {
 		blocks = append(blocks, cardActions(d)...)
 	}
 	return Message{Text: cardFallback(d), blocks: blocks}
+}
+
+// RatingText is a rating as the card and the thread show it: stars, the
+// score, and the comment quoted.
+func RatingText(r CardRating) string {
+	score := min(max(r.Score, 0), 5)
+	out := "*Customer rating* " + strings.Repeat(":star:", score) + fmt.Sprintf(" %d/5", score)
+	if c := strings.TrimSpace(r.Comment); c != "" {
+		out += "\n> " + strings.ReplaceAll(EscapeCut(c, maxCardComment), "\n", "\n> ")
+	}
+	return out
 }
 
 func cardFields(d CardData) []*slack.TextBlockObject {
@@ -324,8 +355,17 @@ func cardActions(d CardData) []slack.Block {
 			continue
 		}
 		b := slack.NewButtonBlockElement(ActionStatus+st, d.TicketID, plainText(label))
-		if st == "resolved" {
+		switch st {
+		case "resolved":
 			b = b.WithStyle(slack.StylePrimary)
+		case "closed":
+			// Closing cannot be undone (a closed ticket is never reopened; a
+			// new message makes a follow-up), so Slack asks first.
+			b = b.WithConfirm(slack.NewConfirmationBlockObject(
+				plainText("Close "+Plain(d.Ref, 80)+"?"),
+				plainText("A closed ticket cannot be reopened: a new message from the customer opens a follow-up ticket."),
+				plainText("Close ticket"), plainText("Cancel"),
+			).WithStyle(slack.StyleDanger))
 		}
 		row2 = append(row2, b)
 	}

@@ -154,10 +154,15 @@ func TestRenderCardGolden(t *testing.T) {
 	pending.SLA = CardSLA{FirstResponseDue: cardTime.Add(time.Hour), ResolutionDue: cardTime.Add(5 * time.Hour), Paused: true}
 	pending.Transitions = []string{"open", "resolved", "closed"}
 
+	rated := sampleCard()
+	rated.Status, rated.Transitions = "resolved", []string{"open", "closed"}
+	rated.SLA = CardSLA{FirstResponded: true}
+	rated.Rating = &CardRating{Score: 2, Comment: "Slow <!channel> & *rude*\nsecond line"}
+
 	undelivered := sampleCard()
 	undelivered.ReplyError = "The reply could not be emailed to <ada@example.com>: the mail server answered 550 (no such user)."
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_reply_error": undelivered} {
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated, "card_reply_error": undelivered} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()
@@ -219,7 +224,10 @@ func TestModalsGolden(t *testing.T) {
 		"modal_reply_routes": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Where is my order?", Customer: "Ada Lovelace <ada@example.com>",
 			Routes: []string{"WooCommerce order note on #1001 (woocommerce:shop.example)", "Zapier: ticket.message_created (2 hooks)"}}),
 		"modal_reply_none": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "<!channel>", Customer: ""}),
-		"modal_link":       LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
+		"modal_reply_saved": ReplyModal(ReplyData{TicketID: "t1", Ref: "T-1042", Subject: "Late", Customer: "Ada", Survey: true,
+			Saved: []SavedReply{{Name: "shipped", Body: "Hi {{customer_first_name}},\n\nyour order {{order_number}} is on its way: {{tracking_link}}. " + strings.Repeat("More. ", 20)},
+				{Name: "thanks", Body: "Thank you! {{survey_link}}"}}}),
+		"modal_link": LinkOrderModal(LinkData{TicketID: "t1", Ref: "T-1042", Subject: "Refund?", Stores: []string{"shopify:acme.myshopify.com", "woocommerce:shop.example"}}),
 	}
 	for name, v := range views {
 		t.Run(name, func(t *testing.T) {
@@ -242,7 +250,11 @@ func TestNoticesGolden(t *testing.T) {
 		{Ref: "T-1050", Subject: "No due", Status: "open", Priority: "medium"},
 	}, nil)
 	timeline := RenderTimeline(TimelineEntry{Icon: ":speech_balloon:", Title: "*Ada Lovelace* (customer) wrote", Body: "Still nothing!\n<!channel> help"})
-	for name, m := range map[string]Message{"list_mine": list, "timeline_customer": timeline, "help": Help("/ticket")} {
+	digest := RenderDigest([]DigestItem{
+		{Ref: "T-1043", Subject: "Charged twice", Priority: "urgent", Customer: "Ada <ada@example.com>"},
+		{Ref: "T-1044", Subject: "<!here> where is it", Priority: "low"},
+	}, 230, "/ticket")
+	for name, m := range map[string]Message{"list_mine": list, "timeline_customer": timeline, "help": Help("/ticket"), "digest": digest} {
 		t.Run(name, func(t *testing.T) {
 			b, err := m.BlocksJSON()
 			if err != nil {
@@ -314,3 +326,65 @@ func mrkdwnTexts(t *testing.T, m Message) []string {
 }
 
 func ptr(n int) *int { return &n }
+
+// TestCloseAsksForConfirmation: a closed ticket cannot be reopened, so the
+// card's Close button carries a Block Kit confirm dialog, within Slack's
+// limits (title 100, text 300, buttons 30 characters); the other moves do not.
+func TestCloseAsksForConfirmation(t *testing.T) {
+	d := sampleCard()
+	d.Transitions = []string{"pending", "resolved", "closed"}
+	b, err := RenderCard(d).BlocksJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type text struct{ Type, Text string }
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Confirm  *struct {
+				Title, Text, Confirm, Deny *text
+				Style                      string
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, bl := range blocks {
+		for _, e := range bl.Elements {
+			if !strings.HasPrefix(e.ActionID, ActionStatus) {
+				continue
+			}
+			seen[e.ActionID] = true
+			c := e.Confirm
+			if e.ActionID != ActionStatus+"closed" {
+				if c != nil {
+					t.Errorf("%s asks for confirmation", e.ActionID)
+				}
+				continue
+			}
+			if c == nil || c.Title == nil || c.Text == nil || c.Confirm == nil || c.Deny == nil {
+				t.Fatalf("Close has no complete confirm object: %+v", c)
+			}
+			if c.Style != "danger" {
+				t.Errorf("confirm style %q, want danger", c.Style)
+			}
+			for _, lim := range []struct {
+				name string
+				t    *text
+				max  int
+			}{{"title", c.Title, 100}, {"text", c.Text, 300}, {"confirm", c.Confirm, 30}, {"deny", c.Deny, 30}} {
+				if lim.t.Type != "plain_text" || lim.t.Text == "" || utf8.RuneCountInString(lim.t.Text) > lim.max {
+					t.Errorf("confirm %s = %+v (plain_text, 1-%d chars)", lim.name, *lim.t, lim.max)
+				}
+			}
+			if !strings.Contains(c.Text.Text, "cannot be reopened") {
+				t.Errorf("confirm text %q does not say why", c.Text.Text)
+			}
+		}
+	}
+	if !seen[ActionStatus+"closed"] || !seen[ActionStatus+"resolved"] {
+		t.Errorf("status buttons seen: %v", seen)
+	}
+}

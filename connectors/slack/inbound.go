@@ -150,8 +150,24 @@ type ViewPayload struct {
 			SelectedOption *struct {
 				Value string `json:"value"`
 			} `json:"selected_option"`
+			SelectedOptions []struct {
+				Value string `json:"value"`
+			} `json:"selected_options"`
 		} `json:"values"`
 	} `json:"state"`
+}
+
+// Checked reports whether the checkbox value is ticked in the input block
+// blockID.
+func (v ViewPayload) Checked(blockID, value string) bool {
+	for _, el := range v.State.Values[blockID] {
+		for _, o := range el.SelectedOptions {
+			if o.Value == value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Input returns what the user entered in the input block blockID.

@@ -22,6 +22,18 @@ type ReplyData struct {
 	// Routes say where a reply goes (a WooCommerce order note, Zapier's
 	// ticket.message_created hooks). None means it is only recorded.
 	Routes []string
+	// Saved are the saved replies to choose from (the first 100, Slack's
+	// limit on a select's options).
+	Saved []SavedReply
+	// Survey offers to ask the customer for a rating with the resolution
+	// reply.
+	Survey bool
+}
+
+// SavedReply is a saved reply as the modal offers it.
+type SavedReply struct {
+	Name string
+	Body string // shown cut short as the option's description
 }
 
 // NoRoute is what the reply modal says when nothing will carry the reply.
@@ -47,6 +59,35 @@ func ReplyModal(d ReplyData) View {
 	input := slack.NewPlainTextInputBlockElement(plainText("Write the reply the customer will read"), "body")
 	input.Multiline = true
 	input.MaxLength = maxInputLength
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(cutMrkdwn("*"+EscapeCut(d.Ref, 20)+"* · "+EscapeCut(d.Subject, 300)+"\nTo: "+to, maxSection)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(cutMrkdwn(where, maxSection)), nil, nil),
+	}
+	body := slack.NewInputBlock(InputReplyBody, plainText("Reply"), nil, input)
+	if len(d.Saved) > 0 {
+		var opts []*slack.OptionBlockObject
+		for i, r := range d.Saved {
+			if i == 100 {
+				break
+			}
+			desc := strings.Join(strings.Fields(r.Body), " ")
+			opts = append(opts, slack.NewOptionBlockObject(r.Name, plainText(Plain(r.Name, maxButton)), plainText(Plain(desc, 75))))
+		}
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainText("Choose a saved reply"), "saved", opts...)
+		blocks = append(blocks, slack.NewInputBlock(InputReplySaved, plainText("Saved reply"),
+			plainText("Filled in from the ticket (name, order, tracking) when sent."), sel).WithOptional(true))
+		// Either may be used alone; the agent's text goes first.
+		body = slack.NewInputBlock(InputReplyBody, plainText("Reply"),
+			plainText("With a saved reply, what you write here goes before it."), input).WithOptional(true)
+	}
+	blocks = append(blocks, body)
+	checks := []*slack.OptionBlockObject{slack.NewOptionBlockObject(OptionResolve, plainText("Resolve the ticket with this reply"), nil)}
+	if d.Survey {
+		checks = append(checks, slack.NewOptionBlockObject(OptionSurvey, plainText("Ask the customer to rate our help"),
+			plainText("Adds a one-time survey link; with Resolve only")))
+	}
+	blocks = append(blocks, slack.NewInputBlock(InputReplyOptions, plainText("When sending"), nil,
+		slack.NewCheckboxGroupsBlockElement("options", checks...)).WithOptional(true))
 	return View{slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      ViewReply,
@@ -54,11 +95,7 @@ func ReplyModal(d ReplyData) View {
 		Title:           plainText("Reply to customer"),
 		Submit:          plainText("Send reply"),
 		Close:           plainText("Cancel"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(mrkdwn(cutMrkdwn("*"+EscapeCut(d.Ref, 20)+"* · "+EscapeCut(d.Subject, 300)+"\nTo: "+to, maxSection)), nil, nil),
-			slack.NewSectionBlock(mrkdwn(cutMrkdwn(where, maxSection)), nil, nil),
-			slack.NewInputBlock(InputReplyBody, plainText("Reply"), nil, input),
-		}},
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}}
 }
 

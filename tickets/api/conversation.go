@@ -12,6 +12,12 @@ import (
 type messageBody struct {
 	Body       string `json:"body"`
 	Visibility string `json:"visibility"`
+	// Reply names a saved reply, filled in from the ticket and sent after
+	// Body (which may then be empty). Resolve makes it the resolution
+	// reply; Survey adds a one-time satisfaction survey link to it.
+	Reply   string `json:"reply"`
+	Resolve bool   `json:"resolve"`
+	Survey  bool   `json:"survey"`
 }
 
 type messageCreated struct {
@@ -20,7 +26,8 @@ type messageCreated struct {
 }
 
 // addMessage adds a note (visibility internal, the default) or a public
-// reply to a ticket.
+// reply to a ticket. A public reply may use a saved reply, resolve the
+// ticket and carry a satisfaction survey link.
 func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "id")
 	var b messageBody
@@ -28,9 +35,6 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := tickets.NewMessage{Body: strings.TrimSpace(b.Body), Source: tickets.SourceAPI}
-	if m.Body == "" {
-		return tickets.Invalid("body", "body is required")
-	}
 	switch strings.ToLower(strings.TrimSpace(b.Visibility)) {
 	case "", "internal":
 		m.Kind = tickets.MessageNote
@@ -38,6 +42,24 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		m.Kind = tickets.MessageReply
 	default:
 		return tickets.Invalid("visibility", "visibility must be internal or public (got %q)", b.Visibility)
+	}
+	if m.Kind == tickets.MessageReply && (b.Reply != "" || b.Resolve || b.Survey) {
+		var err error
+		if m, err = s.composeReply(r, ref, b); err != nil {
+			return err
+		}
+	} else if m.Kind == tickets.MessageNote && (b.Resolve || b.Survey) {
+		return tickets.Invalid("visibility", "only a public reply can resolve the ticket or ask for a rating")
+	} else if b.Reply != "" {
+		// A saved reply as an internal note: the template, filled in.
+		var err error
+		if m, err = s.composeReply(r, ref, b); err != nil {
+			return err
+		}
+		m.Kind = tickets.MessageNote
+	}
+	if m.Body == "" {
+		return tickets.Invalid("body", "body is required")
 	}
 	if m.Kind == tickets.MessageReply && s.reach != nil {
 		t, err := s.store.GetTicket(r.Context(), ref)
@@ -53,6 +75,32 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.reply(w, r, http.StatusCreated, messageCreated{Message: MessageJSON(msg), Ticket: s.ticketJSON(t, s.now())})
+}
+
+// composeReply fills in the saved reply b names for the ticket ref.
+func (s *Server) composeReply(r *http.Request, ref string, b messageBody) (tickets.NewMessage, error) {
+	d := tickets.ReplyDraft{Text: b.Body, Resolve: b.Resolve, Survey: b.Survey}
+	if name := strings.TrimSpace(b.Reply); name != "" {
+		st, err := s.replyStore()
+		if err != nil {
+			return tickets.NewMessage{}, err
+		}
+		saved, err := st.GetReply(r.Context(), name)
+		if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+			return tickets.NewMessage{}, tickets.Invalid("reply", "no saved reply named %q", name)
+		}
+		if err != nil {
+			return tickets.NewMessage{}, err
+		}
+		d.Saved = &saved
+	}
+	t, err := s.store.GetTicket(r.Context(), ref)
+	if err != nil {
+		return tickets.NewMessage{}, err
+	}
+	m, err := tickets.ComposeReply(t, actor(r).Name, d, s.now(), s.surveyURL)
+	m.Source = tickets.SourceAPI
+	return m, err
 }
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
@@ -109,6 +157,15 @@ func (s *Server) linkOrder(w http.ResponseWriter, r *http.Request) error {
 	}
 	if o.OrderID == "" && o.OrderNumber == "" {
 		return tickets.Invalid("order_number", "order_number or order_id is required")
+	}
+	if s.knownStore != nil {
+		ok, err := s.knownStore(r.Context(), o.Store)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tickets.Errorf(tickets.ENOTFOUND, "store %q is not connected (a store is named like shopify:acme.myshopify.com or woocommerce:shop.example.com)", o.Store)
+		}
 	}
 	t, err := s.store.LinkOrder(r.Context(), actor(r), ref, o)
 	if err != nil {

@@ -118,6 +118,9 @@ func jsonType(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == reflect.TypeFor[nullable]() {
+		return "a string or null"
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
@@ -163,6 +166,27 @@ func (s *idString) UnmarshalJSON(b []byte) error {
 	return &json.UnmarshalTypeError{Value: "value " + string(b), Type: reflect.TypeFor[string]()}
 }
 
+// nullable is a string field of a PATCH body where null means something
+// (clear it) and absence means leave it alone: Set tells them apart.
+type nullable struct {
+	Set   bool
+	Value string // "" when null
+}
+
+// encoding/json calls UnmarshalJSON for a present field only, null included.
+func (n *nullable) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.Value = ""
+		return nil
+	}
+	if err := json.Unmarshal(b, &n.Value); err != nil {
+		// The decoder adds the field's path to this error.
+		return &json.UnmarshalTypeError{Value: "value " + string(b), Type: reflect.TypeFor[string]()}
+	}
+	return nil
+}
+
 // findNUL returns the JSON path of the first string in v holding a NUL
 // character, which Postgres text cannot store.
 func findNUL(v reflect.Value, path string) string {
@@ -182,6 +206,12 @@ func findNUL(v reflect.Value, path string) string {
 			}
 		}
 	case reflect.Struct:
+		if n, ok := v.Interface().(nullable); ok {
+			if strings.IndexByte(n.Value, 0) >= 0 {
+				return path
+			}
+			return ""
+		}
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

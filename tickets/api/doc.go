@@ -1,5 +1,6 @@
 // Package api is the hub's JSON API under /api/v1: tickets, their
-// conversation, audit trail and linked orders, customers, and the inbox of
+// conversation, audit trail and linked orders, customers, saved replies,
+// the summary report, and the inbox of
 // webhook deliveries. Zapier's integration and scripts talk to the hub here.
 //
 // It speaks HTTP and the domain types of package tickets only. The store and

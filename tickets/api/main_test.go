@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,9 @@ func setup(t *testing.T) *testBundle {
 		Store:         store,
 		Keys:          keysOf(store),
 		Replayer:      tb.replayer,
+		Replies:       store,
+		SurveyURL:     func(token string) string { return "https://hub.example/survey/" + token },
+		KnownStore:    knownStores("shopify:acme.myshopify.com", "woocommerce:shop.example.com"),
 		Logger:        logger,
 		IsUnavailable: postgres.IsUnavailable,
 	})
@@ -65,6 +69,11 @@ func mount(s *api.Server) http.Handler {
 		r.Mount("/api/v1", s.Routes())
 	})
 	return r
+}
+
+// knownStores is the connected stores' check with these stores connected.
+func knownStores(keys ...string) func(context.Context, string) (bool, error) {
+	return func(_ context.Context, store string) (bool, error) { return slices.Contains(keys, store), nil }
 }
 
 // keysOf adapts the store's key check, as cmd/hub does.

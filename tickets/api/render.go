@@ -11,27 +11,28 @@ import (
 // null; references to other things (assignee, follow-up, Slack card, times
 // not reached yet) are null when absent. Times are RFC 3339 in UTC.
 type Ticket struct {
-	ID          string   `json:"id"`
-	Number      int64    `json:"number"`
-	Ref         string   `json:"ref"`
-	Subject     string   `json:"subject"`
-	Description string   `json:"description"`
-	Status      string   `json:"status"`
-	Priority    string   `json:"priority"`
-	Tags        []string `json:"tags"`
-	Assignee    *string  `json:"assignee"`
-	Team        string   `json:"team"`
-	Customer    Customer `json:"customer"`
-	Orders      []Order  `json:"orders"`
-	Source      string   `json:"source"`
-	Store       string   `json:"store"`
-	ExternalID  string   `json:"external_id"`
-	FollowUpOf  *string  `json:"follow_up_of"`
+	ID          string    `json:"id"`
+	Number      int64     `json:"number"`
+	Ref         string    `json:"ref"`
+	Subject     string    `json:"subject"`
+	Description string    `json:"description"`
+	Status      string    `json:"status"`
+	Priority    string    `json:"priority"`
+	Tags        []string  `json:"tags"`
+	Assignee    *string   `json:"assignee"`
+	Team        string    `json:"team"`
+	Customer    *Customer `json:"customer"` // null when the ticket has none
+	Orders      []Order   `json:"orders"`
+	Source      string    `json:"source"`
+	Store       string    `json:"store"`
+	ExternalID  string    `json:"external_id"`
+	FollowUpOf  *string   `json:"follow_up_of"`
 	// ReplyError is why the last public reply could not reach the
 	// customer; null when it did.
 	ReplyError      *string    `json:"reply_error"`
 	SLA             SLA        `json:"sla"`
 	Slack           *Slack     `json:"slack"`
+	CSAT            *CSAT      `json:"csat"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	FirstResponseAt *time.Time `json:"first_response_at"`
@@ -87,10 +88,20 @@ type SLA struct {
 	Paused           bool       `json:"paused"`
 }
 
-// Slack is where the ticket's live card is.
+// CSAT is the customer's latest answer to a satisfaction survey.
+type CSAT struct {
+	Rating  int       `json:"rating"` // 1 to 5
+	Comment string    `json:"comment"`
+	RatedAt time.Time `json:"rated_at"`
+}
+
+// Slack is where the ticket's live card is, or why none could be posted:
+// Error is Slack's reason (e.g. "channel_not_found", "not_in_channel") so an
+// operator sees it on the ticket; Channel and TS are then empty.
 type Slack struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"`
+	Channel string  `json:"channel"`
+	TS      string  `json:"ts"`
+	Error   *string `json:"error"`
 }
 
 // TicketJSON renders t with its SLA state st (from Policy.State).
@@ -106,7 +117,7 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 		Tags:        make([]string, 0, len(t.Tags)),
 		Assignee:    optString(t.Assignee),
 		Team:        t.Team,
-		Customer:    customerJSON(t.Customer),
+		Customer:    optCustomer(t.Customer),
 		Orders:      make([]Order, 0, len(t.Orders)),
 		Source:      string(t.Source),
 		Store:       t.Store,
@@ -139,10 +150,27 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 			Details:           rawJSON(o.Details),
 		})
 	}
-	if t.Slack.Channel != "" && t.Slack.TS != "" {
-		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS}
+	switch {
+	case t.Slack.Channel != "" && t.Slack.TS != "":
+		out.Slack = &Slack{Channel: t.Slack.Channel, TS: t.Slack.TS, Error: optString(t.Slack.Error)}
+	case t.Slack.Error != "":
+		out.Slack = &Slack{Channel: t.Slack.Channel, Error: optString(t.Slack.Error)}
+	}
+	if r := t.CSAT; r != nil {
+		out.CSAT = &CSAT{Rating: r.Score, Comment: r.Comment, RatedAt: r.At.UTC()}
 	}
 	return out
+}
+
+// optCustomer renders a ticket's customer: nil when it has none (a ticket
+// from Slack or the API without customer details), not an empty object an
+// integration would read as a customer with no email.
+func optCustomer(c tickets.Customer) *Customer {
+	if c.ID == "" {
+		return nil
+	}
+	out := customerJSON(c)
+	return &out
 }
 
 func customerJSON(c tickets.Customer) Customer {

@@ -67,6 +67,7 @@ func TestTicketJSON(t *testing.T) {
 		CreatedAt:       created,
 		UpdatedAt:       created.Add(3 * time.Hour),
 		FirstResponseAt: at(45 * time.Minute),
+		CSAT:            &tickets.Rating{Score: 4, Comment: "Quick & kind", At: created.Add(5 * time.Hour)},
 	}
 	st := tickets.SLAState{
 		FirstResponseDue: created.Add(time.Hour),

@@ -20,7 +20,7 @@ func TestReportSummary(t *testing.T) {
 	if r.ByStatus["closed"] != 0 || len(r.ByStatus) != 4 || len(r.ByPriority) != 4 {
 		t.Errorf("every status and priority is listed, zeros included: %+v %+v", r.ByStatus, r.ByPriority)
 	}
-	if sla := r.SLA["first_response"]; sla.Met != 0 || sla.Breached != 0 || sla.Attainment != 1 {
+	if sla := r.SLA["first_response"]; sla.Met != 0 || sla.Breached != 0 || sla.Attainment != nil {
 		t.Errorf("nothing decided yet: %+v", sla)
 	}
 	if got := r.To.Sub(r.From); got != 30*24*time.Hour {
@@ -37,5 +37,24 @@ func TestReportSummary(t *testing.T) {
 		if e := want[apiError](t, res, http.StatusBadRequest); e.Error.Code != "invalid" || e.Error.Field == nil {
 			t.Errorf("%s: %+v", q, e)
 		}
+	}
+}
+
+// Issue 10 item 9: nothing decided is null, not 100 %; from and to on the
+// same date mean that day.
+func TestReportEdges(t *testing.T) {
+	tb := setup(t)
+	tk := tb.createTicket(t, map[string]any{"subject": "Today"})
+	day := tk.CreatedAt.UTC().Format("2006-01-02")
+
+	res := tb.do(t, "GET", "/reports/summary?from="+day+"&to="+day, nil)
+	r := want[map[string]any](t, res, http.StatusOK)
+	if r["created"] != float64(1) {
+		t.Errorf("from=to=%s counted %v tickets, want the day's 1; body %s", day, r["created"], res.body)
+	}
+	sla, _ := r["sla"].(map[string]any)
+	fr, _ := sla["first_response"].(map[string]any)
+	if v, ok := fr["attainment"]; !ok || v != nil {
+		t.Errorf("attainment with nothing decided = %v (present %v), want null; body %s", v, ok, res.body)
 	}
 }

@@ -47,7 +47,16 @@ type Replayer interface {
 type Config struct {
 	Store    Store
 	Keys     Authenticator
-	Replayer Replayer // nil: replay answers 503
+	Replayer Replayer   // nil: replay answers 503
+	Replies  ReplyStore // nil: /replies and saved replies answer 503
+	// SurveyURL turns a survey token into the link a customer opens (the
+	// hub's public URL + /survey/{token}); nil: replies cannot ask for a
+	// rating.
+	SurveyURL func(token string) string
+	// KnownStore reports whether a store key ("shopify:acme.myshopify.com")
+	// is a connected store; linking an order to any other is 404, since the
+	// enrichment could never fill it in. nil accepts every store.
+	KnownStore func(ctx context.Context, store string) (bool, error)
 	// Policy computes the SLA state shown on tickets; the zero value means
 	// tickets.DefaultPolicy().
 	Policy tickets.Policy
@@ -77,6 +86,9 @@ type Server struct {
 	store         Store
 	keys          Authenticator
 	replayer      Replayer
+	replies       ReplyStore
+	surveyURL     func(string) string
+	knownStore    func(ctx context.Context, store string) (bool, error)
 	policy        tickets.Policy
 	now           func() time.Time
 	log           *slog.Logger
@@ -95,6 +107,9 @@ func New(cfg Config) *Server {
 		store:         cfg.Store,
 		keys:          cfg.Keys,
 		replayer:      cfg.Replayer,
+		replies:       cfg.Replies,
+		surveyURL:     cfg.SurveyURL,
+		knownStore:    cfg.KnownStore,
 		policy:        cfg.Policy,
 		now:           cfg.Now,
 		log:           cfg.Logger,
@@ -143,6 +158,7 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/{id}/attachments", s.handle(s.listAttachments))
 		r.Get("/{id}/attachments/{aid}", s.handle(s.getAttachment))
 	})
+	r.Route("/replies", s.replyRoutes)
 	r.Get("/customers", s.handle(s.getCustomer))
 	r.Post("/customer_messages", s.handle(s.addCustomerMessage))
 	r.Get("/reports/summary", s.handle(s.summary))

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -50,6 +54,11 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 		OrderNumber: strings.TrimSpace(string(b.OrderNumber)),
 		Store:       strings.TrimSpace(b.Store),
 	}
+	// Webhooks get a long subject cut (they cannot be asked for a shorter
+	// one); an API caller can, and would not expect the cut.
+	if n := utf8.RuneCountInString(strings.Join(strings.Fields(in.Subject), " ")); n > tickets.MaxSubjectRunes {
+		return tickets.Invalid("subject", "subject is %d characters; the limit is %d", n, tickets.MaxSubjectRunes)
+	}
 	p, err := tickets.ParsePriority(b.Priority)
 	if err != nil {
 		return err
@@ -68,6 +77,9 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	if key != "" {
 		in.ExternalRef = key
+		// A replay must be the same request: the key with another body
+		// is a caller's bug, answered 409 rather than with the first ticket.
+		in.RequestHash = requestHash(b)
 	}
 	if len(in.ExternalRef) > maxRef {
 		return tickets.Invalid("external_id", "Idempotency-Key and external_id must be at most %d bytes", maxRef)
@@ -136,16 +148,18 @@ const (
 	maxLimit     = 100
 )
 
-// limit reads a page size, clamped to 1..maxLimit.
+// limit reads a page size. One outside 1..maxLimit is refused rather than
+// clamped: a caller asking for 1000 and silently getting 100 would take the
+// short page for the whole list.
 func limit(v string) (int, error) {
 	if v == "" {
 		return defaultLimit, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
+	if err != nil || n < 1 || n > maxLimit {
 		return 0, tickets.Invalid("limit", "limit must be an integer from 1 to %d (got %q)", maxLimit, v)
 	}
-	return min(max(n, 1), maxLimit), nil
+	return n, nil
 }
 
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
@@ -157,12 +171,13 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
 	return s.reply(w, r, http.StatusOK, s.ticketJSON(t, s.now()))
 }
 
-// patchTicketBody changes a ticket; absent and null fields are unchanged. An
-// empty assignee unassigns; an empty tags list clears the tags.
+// patchTicketBody changes a ticket; absent fields are unchanged, and so are
+// null ones except the assignee: "assignee": null (or "") unassigns. An
+// empty tags list clears the tags.
 type patchTicketBody struct {
 	Status   *string   `json:"status"`
 	Priority *string   `json:"priority"`
-	Assignee *string   `json:"assignee"`
+	Assignee nullable  `json:"assignee"`
 	Tags     *[]string `json:"tags"`
 	Team     *string   `json:"team"`
 }
@@ -193,8 +208,8 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Priority = &pr
 	}
-	if b.Assignee != nil {
-		a := strings.TrimSpace(*b.Assignee)
+	if b.Assignee.Set {
+		a := strings.TrimSpace(b.Assignee.Value) // null is ""
 		p.Assignee = &a
 	}
 	if b.Team != nil {
@@ -224,4 +239,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// requestHash fingerprints a create request as decoded, so that whitespace
+// and key order do not make two sends of one request differ.
+func requestHash(b createTicketBody) string {
+	raw, err := json.Marshal(b)
+	if err != nil {
+		// A decoded body always encodes; fall back to no check.
+		return ""
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }

@@ -59,5 +59,5 @@ func (s *Store) TicketByExternalRef(ctx context.Context, source tickets.Source, 
 	if ref == "" {
 		return tickets.Ticket{}, false, nil
 	}
-	return s.existingTicket(ctx, s.pool, source, ref)
+	return s.existingTicket(ctx, s.pool, source, ref, "")
 }

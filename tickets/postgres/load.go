@@ -98,7 +98,8 @@ func (s *Store) collectTickets(ctx context.Context, q querier, rows pgx.Rows) ([
 	return list, s.loadRelations(ctx, q, ptrs)
 }
 
-// loadRelations fills in the customers' store ids and the linked orders.
+// loadRelations fills in the customers' store ids, the linked orders and
+// the latest satisfaction rating.
 func (s *Store) loadRelations(ctx context.Context, q querier, list []*tickets.Ticket) error {
 	if len(list) == 0 {
 		return nil
@@ -126,6 +127,10 @@ func (s *Store) loadRelations(ctx context.Context, q querier, list []*tickets.Ti
 		for _, t := range ts {
 			t.Customer.Stores = stores[id]
 		}
+	}
+
+	if err := s.loadRatings(ctx, q, ids, byID); err != nil {
+		return err
 	}
 
 	rows, err := q.Query(ctx, `

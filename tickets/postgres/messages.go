@@ -47,6 +47,9 @@ func validateMessage(m tickets.NewMessage) error {
 	if len(m.Body) > MaxMessageBytes {
 		return tickets.Invalid("body", "message body is %d bytes; the limit is 64 KiB", len(m.Body))
 	}
+	if (m.Survey != nil || m.Resolve) && m.Kind != tickets.MessageReply {
+		return tickets.Invalid("visibility", "only a public reply can resolve a ticket or carry a survey")
+	}
 	return nil
 }
 
@@ -91,6 +94,24 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 		return tickets.Message{}, t, err
 	}
 	msg, err := s.insertMessage(ctx, tx, actor, t, m)
+	if err != nil || m.Kind != tickets.MessageReply {
+		return msg, t, err
+	}
+	if m.Survey != nil {
+		if err := s.insertSurvey(ctx, tx, t, *m.Survey); err != nil {
+			return msg, t, err
+		}
+	}
+	if m.Resolve {
+		// The resolution reply: the reply, then the status, in one
+		// transaction, so a survey link never goes out on a ticket that
+		// stayed open.
+		before := snapshot(t)
+		if _, err := t.SetStatus(tickets.StatusResolved, now, s.opt.Policy); err != nil {
+			return msg, before, err
+		}
+		t, err = s.saveChanges(ctx, tx, actor, before, t)
+	}
 	return msg, t, err
 }
 

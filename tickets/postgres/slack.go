@@ -100,6 +100,21 @@ func (s *Store) DigestWaiting(ctx context.Context, channel string, limit int) ([
 	return s.collectTickets(ctx, s.pool, rows)
 }
 
+// DigestWaitingIDs is the ids of up to limit tickets waiting for a digest
+// in channel, oldest first: a digest lists the first few and counts the
+// rest, so it needs all of them but not their contents.
+func (s *Store) DigestWaitingIDs(ctx context.Context, channel string, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		select id::text from tickets
+		where slack_digest = 'waiting' and slack_channel = $1
+		order by created_at limit $2`, channel, clamp(limit, 500, 5000))
+	if err != nil {
+		return nil, dbError("Slack digest ids", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, dbError("Slack digest ids", err)
+}
+
 // MarkDigested records that the digest message ts lists the tickets (those
 // still waiting: one that got its own card meanwhile keeps it).
 func (s *Store) MarkDigested(ctx context.Context, ids []string, channel, ts string) error {

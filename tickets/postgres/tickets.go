@@ -52,7 +52,7 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	}
 
 	if in.ExternalRef != "" {
-		if t, found, err := s.existingTicket(ctx, tx, in.Source, in.ExternalRef); err != nil || found {
+		if t, found, err := s.existingTicket(ctx, tx, in.Source, in.ExternalRef, in.RequestHash); err != nil || found {
 			return t, false, err
 		}
 	}
@@ -79,19 +79,20 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	err = sp.QueryRow(ctx, `
 		insert into tickets (subject, description, status, priority, tags, assignee, team, customer_id,
 			source, external_ref, follow_up_of, first_response_due, resolution_due, clock_start,
-			paused_at, paused_ns, paused_business_ns, created_at, updated_at, store)
-		values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
+			paused_at, paused_ns, paused_business_ns, created_at, updated_at, store, request_hash)
+		values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)
 		on conflict (source, external_ref) where external_ref <> '' do nothing
 		returning id`,
 		in.Subject, in.Description, in.Priority, in.Tags, assignee, in.Team, nullString(customerID),
 		in.Source, in.ExternalRef, followUpOf, nullTime(sla.FirstResponseDue), nullTime(sla.ResolutionDue),
 		nullTime(sla.ClockStart), sla.PausedAt, int64(sla.Paused), int64(sla.PausedBusiness), now, in.Store,
+		in.RequestHash,
 	).Scan(&id)
 	if isNoRows(err) {
 		if err := sp.Rollback(ctx); err != nil {
 			return tickets.Ticket{}, false, dbError("create ticket", err)
 		}
-		t, _, err := s.existingTicket(ctx, tx, in.Source, in.ExternalRef)
+		t, _, err := s.existingTicket(ctx, tx, in.Source, in.ExternalRef, in.RequestHash)
 		return t, false, err
 	}
 	if err != nil {
@@ -125,14 +126,21 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 }
 
 // existingTicket loads the ticket with this source and external ref, if any.
-func (s *Store) existingTicket(ctx context.Context, q querier, source tickets.Source, ref string) (tickets.Ticket, bool, error) {
-	var id string
-	err := q.QueryRow(ctx, `select id from tickets where source = $1 and external_ref = $2`, source, ref).Scan(&id)
+// With hash set, a ticket made by a request with another hash is ECONFLICT:
+// the caller reused an idempotency key for a different request.
+func (s *Store) existingTicket(ctx context.Context, q querier, source tickets.Source, ref, hash string) (tickets.Ticket, bool, error) {
+	var id, stored string
+	err := q.QueryRow(ctx, `select id, request_hash from tickets where source = $1 and external_ref = $2`, source, ref).Scan(&id, &stored)
 	if isNoRows(err) {
 		return tickets.Ticket{}, false, nil
 	}
 	if err != nil {
 		return tickets.Ticket{}, false, dbError("find ticket", err)
+	}
+	// A ticket from before hashes were kept (stored "") cannot be compared.
+	if hash != "" && stored != "" && hash != stored {
+		return tickets.Ticket{}, false, tickets.Errorf(tickets.ECONFLICT,
+			"Idempotency-Key %q was already used for a different request; send a new key for a new ticket", ref)
 	}
 	t, err := s.loadTicket(ctx, q, id, false)
 	return t, err == nil, err

@@ -90,7 +90,10 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	b.client = asynq.NewClient(b.redis)
 	insp := asynq.NewInspector(b.redis)
 	t.Cleanup(func() {
-		_ = insp.DeleteQueue(b.queue, true)
+		// Every key of the queue, not only its tasks (webhooks.RemoveQueue).
+		rdb := b.redis.MakeRedisClient().(redis.UniversalClient)
+		_ = webhooks.RemoveQueue(context.Background(), rdb, b.queue)
+		rdb.Close()
 		insp.Close()
 		b.client.Close()
 	})

@@ -27,6 +27,9 @@ func cardData(t tickets.Ticket, p tickets.Policy, now time.Time) slackapi.CardDa
 		UpdatedAt: t.UpdatedAt,
 		Location:  p.Calendar.Location,
 	}
+	if r := t.CSAT; r != nil {
+		d.Rating = &slackapi.CardRating{Score: r.Score, Comment: r.Comment}
+	}
 	for _, to := range statusOrder {
 		if to != t.Status && tickets.CanTransition(t.Status, to) {
 			d.Transitions = append(d.Transitions, string(to))

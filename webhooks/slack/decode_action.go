@@ -79,13 +79,24 @@ func (s *Service) decodeView(ctx context.Context, ws Workspace, d tickets.Delive
 	who := actor(in.User.ID, a)
 	switch v.CallbackID {
 	case slackapi.ViewReply:
-		body := strings.TrimSpace(v.Input(slackapi.InputReplyBody))
-		if body == "" {
-			return ignore("empty reply")
+		var saved *tickets.SavedReply
+		if name := v.Input(slackapi.InputReplySaved); name != "" && s.opt.Saved != nil {
+			r, err := s.opt.Saved.GetReply(ctx, name)
+			if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+				return ignore("saved reply %q was deleted before the reply was sent", name)
+			} else if err != nil {
+				return webhooks.Decoded{}, err
+			}
+			saved = &r
 		}
-		return webhooks.Decoded{Actor: who, Commands: []tickets.Command{tickets.AddMessage{Ref: t.ID, Message: tickets.NewMessage{
-			Kind: tickets.MessageReply, Body: body, Source: tickets.SourceSlack, ExternalRef: "view:" + v.ID,
-		}}}}, nil
+		m, err := tickets.ComposeReply(t, a.Name, replyDraft(v, saved), s.opt.Now(), s.opt.SurveyURL)
+		if tickets.ErrorCode(err) == tickets.EINVALID {
+			return ignore("reply on %s: %s", t.Ref(), tickets.ErrorMessage(err))
+		} else if err != nil {
+			return webhooks.Decoded{}, err
+		}
+		m.Source, m.ExternalRef = tickets.SourceSlack, "view:"+v.ID
+		return webhooks.Decoded{Actor: who, Commands: []tickets.Command{tickets.AddMessage{Ref: t.ID, Message: m}}}, nil
 	case slackapi.ViewLinkOrder:
 		number := orderNumber(v.Input(slackapi.InputOrder))
 		store, why := s.pickStore(ctx, t, v.Input(slackapi.InputOrderStore))

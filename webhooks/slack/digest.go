@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,13 +27,20 @@ type digestPayload struct {
 // the channel join the digest already scheduled (one TaskID per window).
 const digestEvery = 2 * time.Second
 
-// digestSize is the most tickets one digest lists; more wait for the next.
+// digestSize is the most tickets one digest lists by name; the others
+// waiting are counted in it ("and 230 more"), so a channel flooded far
+// beyond Slack's pace gets one message a turn that covers everything, and
+// never a backlog of digests.
 const digestSize = 40
+
+// digestCover is the most tickets one digest covers; more wait for the next.
+const digestCover = 2000
 
 // Store methods the digests need (tickets/postgres).
 type digestStore interface {
 	QueueForDigest(ctx context.Context, ticketID, team, channel string) (bool, error)
 	DigestWaiting(ctx context.Context, channel string, limit int) ([]tickets.Ticket, error)
+	DigestWaitingIDs(ctx context.Context, channel string, limit int) ([]string, error)
 	MarkDigested(ctx context.Context, ids []string, channel, ts string) error
 }
 
@@ -78,22 +86,45 @@ func (s *Service) handleDigest(ctx context.Context, task *asynq.Task) error {
 	if err != nil || !ok {
 		return err
 	}
-	waiting, err := ds.DigestWaiting(ctx, p.Channel, digestSize+1)
-	if err != nil || len(waiting) == 0 {
-		return err // nothing left: each got a card or an earlier digest
+	// One digest at a time per channel: two digest tasks (of neighbouring
+	// windows, or a retry) reading the same waiting tickets would list
+	// them twice.
+	if s.opt.Locker != nil {
+		unlock, ok, err := s.opt.Locker.TryLock(ctx, "digest:"+p.Channel, cardLockTTL)
+		if err != nil {
+			return fmt.Errorf("slack: lock digest: %w", err)
+		}
+		if !ok {
+			return later("digest busy in another worker", time.Second)
+		}
+		defer unlock()
 	}
 	if err := s.turn(ctx, "post:"+p.Channel, s.opt.PostRate, maxUpdateWait); err != nil {
 		return err
 	}
-	more := len(waiting) > digestSize
-	waiting = waiting[:min(len(waiting), digestSize)]
+	// Read after the turn: what got a card or was listed meanwhile is out.
+	waiting, err := ds.DigestWaiting(ctx, p.Channel, digestSize)
+	if err != nil || len(waiting) == 0 {
+		return err // nothing left: each got a card or an earlier digest
+	}
+	all, err := ds.DigestWaitingIDs(ctx, p.Channel, digestCover)
+	if err != nil {
+		return err
+	}
+	more := len(all) >= digestCover
 	items := make([]slackapi.DigestItem, len(waiting))
-	ids := make([]string, len(waiting))
+	ids := make([]string, 0, len(all)+len(waiting))
 	for i, t := range waiting {
 		items[i] = slackapi.DigestItem{Ref: t.Ref(), Subject: t.Subject, Priority: string(t.Priority), Customer: customerLine(t.Customer)}
-		ids[i] = t.ID
+		ids = append(ids, t.ID)
 	}
-	ts, err := ws.Client.Post(ctx, p.Channel, "", slackapi.RenderDigest(items, "/ticket"))
+	// A ticket queued between the two reads may be named but not in all.
+	for _, id := range all {
+		if !slices.Contains(ids[:len(waiting)], id) {
+			ids = append(ids, id)
+		}
+	}
+	ts, err := ws.Client.Post(ctx, p.Channel, "", slackapi.RenderDigest(items, len(ids)-len(items), "/ticket"))
 	if err != nil {
 		if slackapi.IsPermanent(err) {
 			s.opt.Metrics.failures.WithLabelValues(slackapi.ErrorCode(err)).Inc()

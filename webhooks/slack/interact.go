@@ -62,6 +62,11 @@ func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 		if in.View.CallbackID != slackapi.ViewReply && in.View.CallbackID != slackapi.ViewLinkOrder {
 			break
 		}
+		if problem := s.checkSavedReply(r.Context(), in); problem != "" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(slackapi.ViewErrors(slackapi.InputReplySaved, problem))
+			return
+		}
 		// A view is submitted once; its id keys the delivery (and the
 		// reply's message), so a resubmission changes nothing twice.
 		d := &tickets.Delivery{Tenant: team, Topic: "view:" + in.View.CallbackID, Key: "view:" + in.View.ID, Body: body}
@@ -90,8 +95,11 @@ func (s *Service) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 func validateView(v slackapi.ViewPayload) (problem, block string) {
 	switch v.CallbackID {
 	case slackapi.ViewReply:
-		if strings.TrimSpace(v.Input(slackapi.InputReplyBody)) == "" {
-			return "Write the reply first.", slackapi.InputReplyBody
+		if strings.TrimSpace(v.Input(slackapi.InputReplyBody)) == "" && v.Input(slackapi.InputReplySaved) == "" {
+			return "Write the reply first, or choose a saved reply.", slackapi.InputReplyBody
+		}
+		if v.Checked(slackapi.InputReplyOptions, slackapi.OptionSurvey) && !v.Checked(slackapi.InputReplyOptions, slackapi.OptionResolve) {
+			return "The rating survey goes with the resolution reply: tick Resolve too.", slackapi.InputReplyOptions
 		}
 	case slackapi.ViewLinkOrder:
 		n := orderNumber(v.Input(slackapi.InputOrder))
@@ -130,7 +138,8 @@ func (s *Service) openModal(ctx context.Context, ws Workspace, in slackapi.Inter
 		if s.opt.Replies != nil {
 			routes = s.opt.Replies.ReplyRoutes(ctx, t)
 		}
-		v = slackapi.ReplyModal(slackapi.ReplyData{TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Customer: customerLine(t.Customer), Routes: routes})
+		v = slackapi.ReplyModal(slackapi.ReplyData{TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Customer: customerLine(t.Customer),
+			Routes: routes, Saved: s.savedChoices(ctx), Survey: s.opt.SurveyURL != nil})
 	} else {
 		stores, _ := s.storeChoices(ctx, t)
 		v = slackapi.LinkOrderModal(slackapi.LinkData{TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Stores: stores})
@@ -164,4 +173,63 @@ func (s *Service) storeChoices(ctx context.Context, t tickets.Ticket) ([]string,
 		return nil, nil
 	}
 	return s.opt.Stores(ctx)
+}
+
+// savedChoices are the saved replies the reply modal offers. Failing to
+// list them leaves the select out: the agent can still write.
+func (s *Service) savedChoices(ctx context.Context) []slackapi.SavedReply {
+	if s.opt.Saved == nil {
+		return nil
+	}
+	list, err := s.opt.Saved.ListReplies(ctx)
+	if err != nil {
+		s.opt.Logger.Warn("slack: list saved replies", "err", err)
+		return nil
+	}
+	out := make([]slackapi.SavedReply, 0, len(list))
+	for _, r := range list {
+		out = append(out, slackapi.SavedReply{Name: r.Name, Body: r.Body})
+	}
+	return out
+}
+
+// checkSavedReply fills in the saved reply a submitted reply modal chose,
+// while the modal is open, so that a template asking for what the ticket
+// lacks (a tracking link without a shipment) is corrected by the agent
+// rather than sent half-empty. It returns the problem, "" when none (or
+// when it cannot tell: the worker decides then).
+func (s *Service) checkSavedReply(ctx context.Context, in slackapi.Interaction) string {
+	v := in.View
+	name := v.Input(slackapi.InputReplySaved)
+	if v.CallbackID != slackapi.ViewReply || name == "" || s.opt.Saved == nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	saved, err := s.opt.Saved.GetReply(ctx, name)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return "That saved reply was deleted meanwhile; choose another."
+	}
+	if err != nil {
+		return ""
+	}
+	t, err := s.opt.Store.GetTicket(ctx, v.PrivateMetadata)
+	if err != nil {
+		return ""
+	}
+	_, err = tickets.ComposeReply(t, "", replyDraft(v, &saved), s.opt.Now(), s.opt.SurveyURL)
+	if tickets.ErrorCode(err) == tickets.EINVALID {
+		return tickets.ErrorMessage(err)
+	}
+	return ""
+}
+
+// replyDraft is what a submitted reply modal asks to send.
+func replyDraft(v slackapi.ViewPayload, saved *tickets.SavedReply) tickets.ReplyDraft {
+	return tickets.ReplyDraft{
+		Text:    v.Input(slackapi.InputReplyBody),
+		Saved:   saved,
+		Resolve: v.Checked(slackapi.InputReplyOptions, slackapi.OptionResolve),
+		Survey:  v.Checked(slackapi.InputReplyOptions, slackapi.OptionSurvey),
+	}
 }

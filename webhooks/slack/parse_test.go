@@ -154,6 +154,7 @@ func TestFollowups(t *testing.T) {
 		{"order fulfilled", tk, tickets.Event{Type: tickets.EventOrderUpdated, After: map[string]any{"timeline": "Order #1001 fulfilled"}}, true},
 		{"SLA warning", tk, tickets.Event{Type: tickets.EventSLAWarning, After: map[string]any{"target": "first_response", "level": "at_risk"}}, true},
 		{"priority change", tk, tickets.Event{Type: tickets.EventUpdated, Actor: api}, false},
+		{"customer rated", tk, tickets.Event{Type: tickets.EventRated, Actor: tickets.Actor{Kind: tickets.ActorCustomer}, After: map[string]any{"rating": 4, "comment": "the help was fine"}}, true},
 	}
 	for _, tt := range tests {
 		fs := s.Followups(tt.t, tt.e)
@@ -194,6 +195,13 @@ func TestCardDataFollowsTheTicket(t *testing.T) {
 	}
 	if o := d.Orders[0]; o.Number != "1001" || o.URL != "https://a.example/o/1" || o.Refunds != 1 || len(o.Tracking) != 1 {
 		t.Errorf("order %+v", o)
+	}
+	if d.Rating != nil {
+		t.Errorf("unrated ticket shows rating %+v", d.Rating)
+	}
+	tk.CSAT = &tickets.Rating{Score: 4, Comment: "ok"}
+	if d := cardData(tk, p, now); d.Rating == nil || d.Rating.Score != 4 || d.Rating.Comment != "ok" {
+		t.Errorf("rating on the card %+v", d.Rating)
 	}
 	tk.Status = tickets.StatusOpen
 	if d := cardData(tk, p, now); strings.Join(d.Transitions, ",") != "pending,resolved,closed" || d.Ref != "T-1042" {

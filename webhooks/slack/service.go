@@ -46,6 +46,13 @@ type ReplyRouter interface {
 	ReplyRoutes(ctx context.Context, t tickets.Ticket) []string
 }
 
+// SavedReplies are the reply templates the reply modal offers
+// (tickets/postgres).
+type SavedReplies interface {
+	ListReplies(ctx context.Context) ([]tickets.SavedReply, error)
+	GetReply(ctx context.Context, name string) (tickets.SavedReply, error)
+}
+
 // StoreKeys lists the connected stores ("shopify:acme.myshopify.com"),
 // among which an order number is looked for when a ticket names none.
 type StoreKeys func(ctx context.Context) ([]string, error)
@@ -89,10 +96,15 @@ type Options struct {
 	Settings Settings
 	Pipeline *webhooks.Pipeline
 	Replies  ReplyRouter // nil: replies are only recorded
-	Stores   StoreKeys   // nil: no connected stores
-	Pacer    Pacer       // nil: no pacing (one process, tests)
-	Locker   Locker      // nil: no card lock (one process, tests)
-	Queue    Enqueuer    // for the sweep; nil disables it
+	// Saved offers saved replies in the reply modal (nil: none).
+	Saved SavedReplies
+	// SurveyURL turns a survey token into its link; nil: the modal does
+	// not offer to ask for a rating.
+	SurveyURL func(token string) string
+	Stores    StoreKeys // nil: no connected stores
+	Pacer     Pacer     // nil: no pacing (one process, tests)
+	Locker    Locker    // nil: no card lock (one process, tests)
+	Queue     Enqueuer  // for the sweep; nil disables it
 	// QueueName is the asynq queue the sweep enqueues to.
 	QueueName string
 	Policy    tickets.Policy

@@ -77,6 +77,9 @@ func (s *Service) Followups(t tickets.Ticket, e tickets.Event) []tickets.Followu
 		if p.Detail == "" {
 			return out
 		}
+	case tickets.EventRated:
+		// The card shows the rating; the thread tells the team it came.
+		p.Detail = fmt.Sprint(e.After["rating"])
 	case tickets.EventSLAWarning:
 		target, _ := e.After["target"].(string)
 		level, _ := e.After["level"].(string)
@@ -184,6 +187,16 @@ func (s *Service) timelineEntry(ctx context.Context, t tickets.Ticket, p threadP
 		return slackapi.TimelineEntry{Icon: ":warning:", Title: "SLA warning: " + slackapi.EscapeCut(p.Detail, 200)}, true, nil
 	case tickets.EventOrderUpdated:
 		return slackapi.TimelineEntry{Icon: ":package:", Title: "Order update", Body: p.Detail}, true, nil
+	case tickets.EventRated:
+		who := customerLine(t.Customer)
+		if who == "" {
+			who = "The customer"
+		}
+		title := "*" + slackapi.EscapeCut(who, 200) + "* rated the help " + slackapi.EscapeCut(p.Detail, 2) + "/5"
+		if t.CSAT != nil && t.CSAT.Comment != "" {
+			return slackapi.TimelineEntry{Icon: ":star:", Title: title, Body: t.CSAT.Comment}, true, nil
+		}
+		return slackapi.TimelineEntry{Icon: ":star:", Title: title}, true, nil
 	}
 	msgs, err := s.opt.Store.ListMessages(ctx, t.ID)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
+	goredis "github.com/redis/go-redis/v9"
 
 	wc "hub/connectors/woocommerce"
 	"hub/connectors/woocommerce/wootest"
@@ -70,7 +71,14 @@ func setup(t *testing.T) *bundle {
 	redis := asynq.RedisClientOpt{Addr: "localhost:6379"}
 	b.client = asynq.NewClient(redis)
 	insp := asynq.NewInspector(redis)
-	t.Cleanup(func() { _ = insp.DeleteQueue(b.queue, true); insp.Close(); b.client.Close() })
+	t.Cleanup(func() {
+		// Every key of the queue, not only its tasks (webhooks.RemoveQueue).
+		rdb := redis.MakeRedisClient().(goredis.UniversalClient)
+		_ = webhooks.RemoveQueue(context.Background(), rdb, b.queue)
+		rdb.Close()
+		insp.Close()
+		b.client.Close()
+	})
 	b.pipe = webhooks.New(b.store, b.client, insp, webhooks.Options{Queue: b.queue, RelayEvery: 50 * time.Millisecond, MaxRetry: 3})
 
 	b.shop = wootest.New()

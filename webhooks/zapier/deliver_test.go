@@ -29,7 +29,8 @@ func TestEveryEventReachesItsHooksOnce(t *testing.T) {
 	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusPending)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "It ships today."}); err != nil {
+	token, survey := tickets.NewSurvey(b.clock.Now())
+	if _, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "It ships today.", Survey: &survey, Resolve: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.store.LinkOrder(b.ctx, agent, tk.ID, tickets.OrderRef{Store: "shopify:acme.myshopify.com", OrderID: "555", OrderNumber: "#1001", Total: "42.00", Currency: "EUR"}); err != nil {
@@ -37,6 +38,9 @@ func TestEveryEventReachesItsHooksOnce(t *testing.T) {
 	}
 	// An urgent ticket reopened and left alone breaches its SLA.
 	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusOpen)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.RateSurvey(b.ctx, token, tickets.Rating{Score: 4, Comment: "Quick answer"}); err != nil {
 		t.Fatal(err)
 	}
 	b.clock.Advance(5 * time.Hour)
@@ -90,6 +94,13 @@ func TestEveryEventReachesItsHooksOnce(t *testing.T) {
 	sla := b.fake.ReceivedJSON(tickets.EventSLAWarning)[0]["sla_warning"].(map[string]any)
 	if sla["level"] == "" || sla["target"] == "" {
 		t.Errorf("sla payload %v", sla)
+	}
+	rated := b.fake.ReceivedJSON(tickets.EventRated)[0]
+	if r, _ := rated["rating"].(map[string]any); r["rating"] != float64(4) || r["comment"] != "Quick answer" {
+		t.Errorf("rating payload %v", rated["rating"])
+	}
+	if c, _ := rated["ticket"].(map[string]any)["csat"].(map[string]any); c["rating"] != float64(4) {
+		t.Errorf("ticket.csat in the rated payload: %v", rated["ticket"])
 	}
 	changes := b.fake.ReceivedJSON(tickets.EventStatusChanged)[0]["changes"].(map[string]any)
 	if st := changes["status"].(map[string]any); st["from"] != "open" || st["to"] != "pending" {

@@ -22,6 +22,7 @@ func (b *bundle) story(t *testing.T) tickets.Ticket {
 	t.Helper()
 	tk := b.create(t, "Where is my order #1001?", "ada@example.com")
 	b.clock.Advance(time.Minute)
+	token, survey := tickets.NewSurvey(b.clock.Now())
 	steps := []func() error{
 		func() error {
 			_, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Priority: ptr(tickets.PriorityUrgent), Tags: &[]string{"shipping"}})
@@ -32,7 +33,7 @@ func (b *bundle) story(t *testing.T) tickets.Ticket {
 			return err
 		},
 		func() error {
-			_, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "It ships today."})
+			_, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "It ships today.", Survey: &survey, Resolve: true})
 			return err
 		},
 		func() error {
@@ -41,6 +42,10 @@ func (b *bundle) story(t *testing.T) tickets.Ticket {
 		},
 		func() error {
 			_, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Status: ptr(tickets.StatusOpen)})
+			return err
+		},
+		func() error {
+			_, err := b.store.RateSurvey(b.ctx, token, tickets.Rating{Score: 4, Comment: "Quick answer"})
 			return err
 		},
 	}

@@ -20,6 +20,7 @@ var Events = []string{
 	tickets.EventMessageCreated,
 	tickets.EventSLAWarning,
 	tickets.EventOrderLinked,
+	tickets.EventRated,
 }
 
 func isEvent(s string) bool {
@@ -44,6 +45,13 @@ type Payload struct {
 	Message    *api.Message      `json:"message,omitempty"`     // ticket.message_created
 	Order      *api.Order        `json:"order,omitempty"`       // order.linked
 	SLAWarning *SLAWarning       `json:"sla_warning,omitempty"` // ticket.sla_warning
+	Rating     *Rating           `json:"rating,omitempty"`      // ticket.rated
+}
+
+// Rating is a customer's answer to the satisfaction survey.
+type Rating struct {
+	Rating  int    `json:"rating"` // 1 to 5
+	Comment string `json:"comment"`
 }
 
 // Change is one field's value before and after.
@@ -98,6 +106,10 @@ func (s *Service) Render(ctx context.Context, e tickets.Event) (Payload, error) 
 		p.Order = linkedOrder(p.Ticket.Orders, e.After)
 	case tickets.EventSLAWarning:
 		p.SLAWarning = &SLAWarning{Target: str(e.After["target"]), Level: str(e.After["level"]), Due: str(e.After["due"])}
+	case tickets.EventRated:
+		// The event's own answer: the ticket shows only the latest.
+		score, _ := intField(e.After, "rating")
+		p.Rating = &Rating{Rating: int(score), Comment: str(e.After["comment"])}
 	}
 	return p, nil
 }

@@ -137,7 +137,7 @@ func (s *stage) check(ctx context.Context, l load, start, end time.Time, cards0 
 
 	// Tickets: one per expected delivery, when, with an order, and cards.
 	rows, err = conn.Query(ctx, `
-		select t.source, t.external_ref, t.created_at, t.slack_ts,
+		select t.source, t.external_ref, t.created_at, t.slack_ts, t.slack_digest = 'listed',
 			exists (select 1 from ticket_orders o where o.ticket_id = t.id)
 		from tickets t`)
 	if err != nil {
@@ -145,13 +145,14 @@ func (s *stage) check(ctx context.Context, l load, start, end time.Time, cards0 
 	}
 	seen := map[benchKey]int{}
 	byTS := map[string]benchKey{}
+	digests := map[string]int{} // a digest's ts → tickets it lists
 	var toTicket []time.Duration
 	inWindow := 0
 	for rows.Next() {
 		var src, ref, ts string
 		var created time.Time
-		var withOrder bool
-		if err := rows.Scan(&src, &ref, &created, &ts, &withOrder); err != nil {
+		var withOrder, listed bool
+		if err := rows.Scan(&src, &ref, &created, &ts, &listed, &withOrder); err != nil {
 			return err
 		}
 		res.Tickets++
@@ -172,7 +173,11 @@ func (s *stage) check(ctx context.Context, l load, start, end time.Time, cards0 
 				toTicket = append(toTicket, created.Sub(t))
 			}
 		}
-		if ts != "" {
+		switch {
+		case listed:
+			digests[ts]++
+			res.InDigest++
+		case ts != "":
 			byTS[ts] = k
 		}
 	}
@@ -201,6 +206,10 @@ func (s *stage) check(ctx context.Context, l load, start, end time.Time, cards0 
 	}
 	for _, m := range posts[cards0:] {
 		if m.ThreadTS != "" || m.User != "" {
+			continue
+		}
+		if digests[m.TS] > 0 {
+			res.Digests++
 			continue
 		}
 		k, ok := byTS[m.TS]

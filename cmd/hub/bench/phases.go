@@ -57,7 +57,9 @@ func runIntake(ctx context.Context, e *env) (*IntakeResult, error) {
 	hubWarm := closedLoop(ctx, hubBase, tr, cfg.Concurrency, warm)
 	closedLoop(ctx, ceilBase, tr, cfg.Concurrency, warm)
 	e.logf("intake: hub web, %d senders, %v", cfg.Concurrency, cfg.Duration)
+	stopProfile := s.profile(ctx, web, "intake", cfg.Duration)
 	hub := closedLoop(ctx, hubBase, tr, cfg.Concurrency, cfg.Duration)
+	stopProfile()
 	e.logf("intake: ceiling (verify + enqueue), %d senders, %v", cfg.Concurrency, cfg.Duration)
 	ceil := closedLoop(ctx, ceilBase, tr, cfg.Concurrency, cfg.Duration)
 	ceiling.stop()
@@ -118,6 +120,8 @@ type FlowResult struct {
 	Enriched   int `json:"tickets_with_order"`
 	Cards      int `json:"cards"`
 	CardDups   int `json:"cards_duplicate"`
+	Digests    int `json:"digests"`           // digest posts, in a channel busier than Slack's pace
+	InDigest   int `json:"tickets_in_digest"` // tickets listed in one instead of a card of their own
 	ToCard     Percentiles
 	HookPosts  int64 `json:"zapier_posts"`
 	// QueriesPerTicket is statements the hub sent to Postgres during the

@@ -53,6 +53,10 @@ func (s *stage) profile(ctx context.Context, c *child, phase string, d time.Dura
 		}
 		defer resp.Body.Close()
 		path := filepath.Join(dir, "hub-"+phase+".pprof")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			s.env.logf("%s: profile: %v", phase, err)
+			return
+		}
 		f, err := os.Create(path)
 		if err != nil {
 			s.env.logf("%s: profile: %v", phase, err)

@@ -40,6 +40,9 @@ func writeTable(w io.Writer, r Result) {
 		row("webhook → ticket", "%s", pct(f.ToTicket))
 		row("tickets with an order linked", "%d", f.Enriched)
 		row("cards posted / duplicate", "%d / %d\twebhook → card %s", f.Cards, f.CardDups, pct(f.ToCard))
+		if f.Digests > 0 {
+			row("tickets in digests", "%d in %d digest posts", f.InDigest, f.Digests)
+		}
 		row("Zapier hook posts", "%d", f.HookPosts)
 		if f.QueriesPerTicket > 0 {
 			row("Postgres statements per ticket", "%.1f", f.QueriesPerTicket)

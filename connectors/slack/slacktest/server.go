@@ -4,13 +4,15 @@
 // unique ts values and recorded blocks, chat.update, views.open,
 // views.publish, users.info from a directory of users, reactions.add,
 // conversations.history, response_url posts, and failure injection: 429
-// with Retry-After and ok:false answers, per method or per channel.
+// with Retry-After and ok:false answers, per method or per channel. It
+// enforces Slack's published pacing (see pacing.go).
 package slacktest
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	upstream "github.com/slack-go/slack/slacktest"
+	"golang.org/x/time/rate"
 )
 
 // Defaults for the fake workspace.
@@ -69,6 +72,9 @@ type Server struct {
 	channels  map[string]string    // channel → error code
 	views     []json.RawMessage
 	responses []json.RawMessage
+	limits    map[string]Limit
+	buckets   map[bucketKey]*rate.Limiter
+	limited   map[string]int
 }
 
 type failure struct {
@@ -78,7 +84,8 @@ type failure struct {
 
 // New starts a fake workspace with the default token, team and bot.
 func New() *Server {
-	s := &Server{token: Token, seq: 1700000000000000, users: map[string]User{}, failures: map[string][]failure{}, channels: map[string]string{}, byTS: map[string]*Posted{}}
+	s := &Server{token: Token, seq: 1700000000000000, users: map[string]User{}, failures: map[string][]failure{}, channels: map[string]string{}, byTS: map[string]*Posted{},
+		limits: maps.Clone(limits), buckets: map[bucketKey]*rate.Limiter{}, limited: map[string]int{}}
 	s.up = upstream.NewTestServer(func(c upstream.Customize) {
 		for method, h := range map[string]func(Call) (any, string){
 			"auth.test":             s.authTest,
@@ -282,10 +289,18 @@ func (s *Server) handler(method string, h func(Call) (any, string)) http.Handler
 		}
 		valid := s.token != "" && token == s.token
 		revoked := s.token == ""
+		var wait time.Duration
+		paced := true
+		if f == nil && valid {
+			wait, paced = s.paceLocked(method, call.Form.Get("channel"), time.Now())
+		}
 		s.mu.Unlock()
 
 		w.Header().Set("Content-Type", "application/json")
 		switch {
+		case !paced:
+			writeRateLimited(w, wait)
+			return
 		case f != nil && f.code == "":
 			w.Header().Set("Retry-After", f.retryAfter)
 			w.WriteHeader(http.StatusTooManyRequests)

@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { App, appTester, bundle, hub, fakeZapier, waitFor, unique } = require('./helper');
+const { App, appTester, bundle, hub, fakeZapier, waitFor, unique, HUB_URL } = require('./helper');
 
 let fake;
 test.before(async () => {
@@ -71,6 +71,27 @@ const cases = [
       return act('link_order', { ticket: t.ref, store: 'shopify:acme.myshopify.com', order_number: '1001' });
     },
     check: (p) => assert.equal(p.order.order_number, '1001'),
+  },
+  {
+    key: 'ticket_rated',
+    event: 'ticket.rated',
+    // A resolution reply carries the survey link; the customer answers on
+    // the hub's page, as a browser would post the form.
+    cause: async () => {
+      const t = await create({ subject: 'Cracked mug', customer_email: 'ada@example.com' });
+      const res = await hub('POST', `/api/v1/tickets/${t.id}/messages`,
+        { body: 'A new one is on its way.', visibility: 'public', resolve: true, survey: true });
+      const link = res.data.message.body.match(/\/survey\/[A-Za-z0-9_-]+/)[0];
+      const answer = await fetch(HUB_URL + link, {
+        method: 'POST', body: new URLSearchParams({ rating: '4', comment: 'Quick answer' }),
+      });
+      assert.equal(answer.status, 200);
+      return t;
+    },
+    check: (p) => {
+      assert.equal(p.rating.rating, 4);
+      assert.equal(p.ticket.csat.comment, 'Quick answer');
+    },
   },
   {
     key: 'sla_warning',

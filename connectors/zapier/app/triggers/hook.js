@@ -138,6 +138,18 @@ module.exports = [
     sampleExtra: { sla_warning: { target: 'first_response', level: 'at_risk', due: '2026-11-27T17:00:00Z' } },
   }),
   hookTrigger({
+    key: 'ticket_rated',
+    noun: 'Rating',
+    label: 'Ticket Rated',
+    description: 'Triggers when a customer answers the satisfaction survey sent with a resolution reply (1 to 5, and a comment).',
+    event: 'ticket.rated',
+    extraFields: [
+      { key: 'rating__rating', label: 'Rating (1 to 5)', type: 'integer' },
+      { key: 'rating__comment', label: 'Comment' },
+    ],
+    sampleExtra: { rating: { rating: 4, comment: 'Quick answer, thank you.' } },
+  }),
+  hookTrigger({
     key: 'order_linked',
     noun: 'Order',
     label: 'Order Linked',
