@@ -78,10 +78,13 @@ type Ticket struct {
 	ExternalRef string // the source's own id for what opened the ticket
 	Store       string // the store key the ticket came from or is about, if any
 	FollowUpOf  string // the closed ticket this one follows up, if any
-	Orders      []OrderRef
-	SLA         SLA
-	Escalation  Escalation
-	Slack       SlackCard
+	// ReplyError says why the last public reply could not reach the
+	// customer (an email the mail server refused); "" when it did.
+	ReplyError string
+	Orders     []OrderRef
+	SLA        SLA
+	Escalation Escalation
+	Slack      SlackCard
 	// CSAT is the customer's latest answer to a satisfaction survey, if any.
 	CSAT *Rating
 

@@ -15,9 +15,13 @@ import (
 	conn "hub/connectors/email"
 	"hub/connectors/email/emailtest"
 	"hub/connectors/slack/slacktest"
+	whslack "hub/webhooks/slack"
 )
 
-const demoSupport = "support@shop.example"
+const (
+	demoSupport        = "support@shop.example"
+	demoSupportChannel = "C0SUPPORT"
+)
 
 // demoSetupEmail turns the email channel on: the hub's SMTP listener on a
 // free port, and replies sent to a built-in mail server that keeps them.
@@ -40,6 +44,14 @@ func demoSetupEmail(cfg *Config) (stop func(), err error) {
 		SendAttempts: 8, SendBackoff: time.Second, PollEvery: time.Minute, tls: certs.Client,
 	}
 	demoOutbox = outbox
+	// Email tickets get a Slack channel of their own (SLACK_ROUTES
+	// source:email=...), as a support team would set it up: the triage
+	// channel is busy with the other stories' cards.
+	mail, err := whslack.ParseRoutes("source:email=" + demoSupportChannel)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Slack.Routes = append(cfg.Slack.Routes, mail...)
 	return func() { _ = outbox.Close() }, nil
 }
 
@@ -101,7 +113,7 @@ func storyEmail(ctx context.Context, e *demoEnv) error {
 		return err
 	}
 	_, _ = find()
-	fmt.Fprintf(e.out, "The worker opened %s (source email) and its card went to Slack.\n", tk.Ref)
+	fmt.Fprintf(e.out, "The worker opened %s (source email) and its card went to Slack (#%s, by SLACK_ROUTES source:email=%s).\n", tk.Ref, tk.Slack.Channel, demoSupportChannel)
 
 	// Sam answers from the card's "Reply to customer" modal.
 	payload, _ := json.Marshal(map[string]any{"type": "view_submission", "team": map[string]any{"id": slacktest.TeamID},

@@ -160,6 +160,7 @@ func TestEmailReplyRetriedThenShownWhenItFails(t *testing.T) {
 	}
 	var state struct {
 		FirstResponseAt *time.Time `json:"first_response_at"`
+		ReplyError      *string    `json:"reply_error"`
 	}
 
 	// A permanent refusal is not retried, is shown on the ticket, and is
@@ -169,6 +170,9 @@ func TestEmailReplyRetriedThenShownWhenItFails(t *testing.T) {
 	waitFor(t, "the permanent failure on the ticket", func() bool { return failedWith("550") })
 	if h.getJSON(t, "/api/v1/tickets/"+tk.Ref, &state); state.FirstResponseAt != nil {
 		t.Error("an undelivered reply counted as the first response")
+	}
+	if state.ReplyError == nil || !strings.Contains(*state.ReplyError, "550") {
+		t.Errorf("reply_error %v", state.ReplyError)
 	}
 
 	// A temporary failure is retried: the customer gets the reply once,
@@ -180,6 +184,9 @@ func TestEmailReplyRetriedThenShownWhenItFails(t *testing.T) {
 		h.getJSON(t, "/api/v1/tickets/"+tk.Ref, &state)
 		return state.FirstResponseAt != nil
 	})
+	if state.ReplyError != nil {
+		t.Errorf("reply_error %q after a reply got through", *state.ReplyError)
+	}
 
 	// Failing every time: given up after the last try and shown on the
 	// ticket (and so in its Slack thread).

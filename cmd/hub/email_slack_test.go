@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ import (
 // back, reopens the ticket and shows in the Slack thread.
 func TestEmailConversationInSlack(t *testing.T) {
 	env, outbox, _ := emailEnv(t)
+	// A channel of its own: Slack pacing is kept in Redis per channel,
+	// shared with every other test that posts to the triage channel.
+	env["SLACK_CHANNEL"] = "C0MAIL" + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
 	h := bootSlackHub(t, env)
 	var smtpAddr string
 	select {
@@ -88,4 +92,13 @@ func TestEmailConversationInSlack(t *testing.T) {
 	if st := h.ticket(t, tk.ID).Status; st != tickets.StatusOpen {
 		t.Errorf("status %s after the customer's answer, want open", st)
 	}
+
+	// A reply the mail server refuses: the card says so.
+	outbox.FailNext(550, "mailbox unavailable")
+	h.interact(t, map[string]any{"type": "view_submission", "user": map[string]any{"id": agentSam},
+		"view": map[string]any{"id": "V2", "callback_id": "reply", "private_metadata": tk.ID,
+			"state": map[string]any{"values": map[string]any{"reply_body": map[string]any{"body": map[string]any{"type": "plain_text_input", "value": "We'll send the right one."}}}}}})
+	waitFor(t, "the card to warn", func() bool {
+		return strings.Contains(h.cardText(h.ticket(t, tk.ID)), "last reply not delivered")
+	})
 }

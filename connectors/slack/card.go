@@ -72,6 +72,9 @@ type CardData struct {
 	Transitions []string
 	// FollowUpOf is the ref of the closed ticket this one continues.
 	FollowUpOf string
+	// ReplyError says why the last public reply did not reach the
+	// customer; the card warns until one does.
+	ReplyError string
 	// Rating is the customer's latest satisfaction answer, if any.
 	Rating    *CardRating
 	UpdatedAt time.Time
@@ -316,6 +319,9 @@ func ordersText(orders []CardOrder) string {
 
 func contextText(d CardData) string {
 	parts := []string{"Updated " + d.UpdatedAt.UTC().Format("02 Jan 15:04 UTC")}
+	if d.ReplyError != "" {
+		parts = append([]string{":warning: *last reply not delivered:* " + EscapeCut(d.ReplyError, 300)}, parts...)
+	}
 	if d.FollowUpOf != "" {
 		parts = append(parts, "follows up "+EscapeCut(d.FollowUpOf, 40))
 	}

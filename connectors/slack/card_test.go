@@ -161,7 +161,10 @@ func TestRenderCardGolden(t *testing.T) {
 	summoned := sampleCard()
 	summoned.SLA.Summoned = []string{"ana@example.com", "<!channel>@evil.example", "ben@example.com", "cleo@example.com"}
 
-	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated, "card_summoned": summoned} {
+	undelivered := sampleCard()
+	undelivered.ReplyError = "The reply could not be emailed to <ada@example.com>: the mail server answered 550 (no such user)."
+
+	for name, d := range map[string]CardData{"card_open": sampleCard(), "card_hostile": hostile, "card_closed": closed, "card_pending": pending, "card_rated": rated, "card_summoned": summoned, "card_reply_error": undelivered} {
 		t.Run(name, func(t *testing.T) {
 			m := RenderCard(d)
 			b, err := m.BlocksJSON()

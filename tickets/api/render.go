@@ -11,22 +11,25 @@ import (
 // null; references to other things (assignee, follow-up, Slack card, times
 // not reached yet) are null when absent. Times are RFC 3339 in UTC.
 type Ticket struct {
-	ID              string     `json:"id"`
-	Number          int64      `json:"number"`
-	Ref             string     `json:"ref"`
-	Subject         string     `json:"subject"`
-	Description     string     `json:"description"`
-	Status          string     `json:"status"`
-	Priority        string     `json:"priority"`
-	Tags            []string   `json:"tags"`
-	Assignee        *string    `json:"assignee"`
-	Team            string     `json:"team"`
-	Customer        *Customer  `json:"customer"` // null when the ticket has none
-	Orders          []Order    `json:"orders"`
-	Source          string     `json:"source"`
-	Store           string     `json:"store"`
-	ExternalID      string     `json:"external_id"`
-	FollowUpOf      *string    `json:"follow_up_of"`
+	ID          string    `json:"id"`
+	Number      int64     `json:"number"`
+	Ref         string    `json:"ref"`
+	Subject     string    `json:"subject"`
+	Description string    `json:"description"`
+	Status      string    `json:"status"`
+	Priority    string    `json:"priority"`
+	Tags        []string  `json:"tags"`
+	Assignee    *string   `json:"assignee"`
+	Team        string    `json:"team"`
+	Customer    *Customer `json:"customer"` // null when the ticket has none
+	Orders      []Order   `json:"orders"`
+	Source      string    `json:"source"`
+	Store       string    `json:"store"`
+	ExternalID  string    `json:"external_id"`
+	FollowUpOf  *string   `json:"follow_up_of"`
+	// ReplyError is why the last public reply could not reach the
+	// customer; null when it did.
+	ReplyError      *string    `json:"reply_error"`
 	SLA             SLA        `json:"sla"`
 	Slack           *Slack     `json:"slack"`
 	CSAT            *CSAT      `json:"csat"`
@@ -120,6 +123,7 @@ func TicketJSON(t tickets.Ticket, st tickets.SLAState) Ticket {
 		Store:       t.Store,
 		ExternalID:  t.ExternalRef,
 		FollowUpOf:  optString(t.FollowUpOf),
+		ReplyError:  optString(t.ReplyError),
 		SLA: SLA{
 			FirstResponseDue: optTime(st.FirstResponseDue),
 			ResolutionDue:    optTime(st.ResolutionDue),

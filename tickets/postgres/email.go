@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -117,6 +118,9 @@ func (s *Store) EmailReplySent(ctx context.Context, replyID int64) error {
 		if err != nil {
 			return dbError("mark email sent", err)
 		}
+		if _, err := tx.Exec(ctx, `update tickets set reply_error = '' where id = $1`, ticketID); err != nil {
+			return dbError("mark email sent", err)
+		}
 		return s.replyDelivered(ctx, tx, ticketID)
 	})
 }
@@ -154,6 +158,9 @@ func (s *Store) EmailReplyFailed(ctx context.Context, actor tickets.Actor, reply
 			return nil // sent or given up already
 		}
 		if err != nil {
+			return dbError("mark email failed", err)
+		}
+		if _, err := tx.Exec(ctx, `update tickets set reply_error = $2 where id = $1`, ticketID, cut(notice, 500)); err != nil {
 			return dbError("mark email failed", err)
 		}
 		_, _, err = s.addMessage(ctx, tx, actor, ticketID, tickets.NewMessage{
@@ -204,4 +211,15 @@ func (s *Store) SaveEmailCursor(ctx context.Context, key string, uidValidity, la
 		on conflict (key) do update set uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
 			updated_at = excluded.updated_at`, key, int64(uidValidity), int64(lastUID), s.now().Truncate(time.Microsecond))
 	return dbError("save email cursor", err)
+}
+
+// cut keeps s to at most n bytes, on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -15,7 +15,7 @@ const ticketSelect = `
 	select t.id, t.number, t.subject, t.description, t.status, t.priority, t.tags,
 		t.assignee, t.team, t.source, t.external_ref, t.store, coalesce(t.follow_up_of::text, ''),
 		t.first_response_due, t.resolution_due, t.clock_start, t.paused_at, t.paused_ns, t.paused_business_ns,
-		t.slack_team, t.slack_channel, t.slack_ts, t.slack_error, t.slack_digest,
+		t.slack_team, t.slack_channel, t.slack_ts, t.slack_error, t.slack_digest, t.reply_error,
 		t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at,
 		coalesce(c.id::text, ''), coalesce(c.email, ''), coalesce(c.name, ''), coalesce(c.phone, ''), c.created_at,
 		coalesce(esc.level, ''), esc.mention
@@ -34,7 +34,7 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Tags,
 		&t.Assignee, &t.Team, &t.Source, &t.ExternalRef, &t.Store, &t.FollowUpOf,
 		&firstDue, &resDue, &clockStart, &t.SLA.PausedAt, &paused, &pausedBiz,
-		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error, &t.Slack.Digest,
+		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error, &t.Slack.Digest, &t.ReplyError,
 		&t.CreatedAt, &t.UpdatedAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ClosedAt,
 		&t.Customer.ID, &t.Customer.Email, &t.Customer.Name, &t.Customer.Phone, &custAt,
 		&t.Escalation.Level, &t.Escalation.Summoned)

@@ -17,7 +17,7 @@ func cardData(t tickets.Ticket, p tickets.Policy, now time.Time) slackapi.CardDa
 	st := p.State(t, now)
 	d := slackapi.CardData{
 		TicketID: t.ID, Ref: t.Ref(), Subject: t.Subject, Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
-		Assignee: t.Assignee, Tags: t.Tags, Team: t.Team, Source: string(t.Source),
+		Assignee: t.Assignee, Tags: t.Tags, Team: t.Team, Source: string(t.Source), ReplyError: t.ReplyError,
 		Customer: slackapi.CardCustomer{Name: t.Customer.Name, Email: t.Customer.Email},
 		SLA: slackapi.CardSLA{
 			FirstResponseDue: st.FirstResponseDue, ResolutionDue: st.ResolutionDue,
