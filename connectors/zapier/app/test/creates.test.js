@@ -20,7 +20,9 @@ test('Create Ticket opens a ticket, once per External ID', async () => {
   assert.match(t.ref, /^T-\d+$/);
   assert.equal(t.priority, 'urgent');
   assert.equal(t.customer.email, 'lin@example.com');
-  assert.deepEqual(t.tags, ['damage', 'shipping']);
+  // The hub's rules may add tags of their own (a damaged parcel is also a
+  // returns matter); the ones the Zap sent are all there.
+  for (const tag of ['damage', 'shipping']) assert.ok(t.tags.includes(tag), `tag ${tag} in ${t.tags}`);
   // Zapier replays the step: the same ticket comes back.
   const again = await create(input);
   assert.equal(again.id, t.id);

@@ -58,7 +58,7 @@ const waitReady = async (base, hub) => {
 };
 
 const main = async () => {
-  const [port, hookPort] = [await freePort(), await freePort()];
+  const [port, hookPort, deadPort] = [await freePort(), await freePort(), await freePort()];
   const dbName = `hub_zapier_app_${rand}`;
   const bin = path.join(os.tmpdir(), `hub-zapier-app-${rand}`);
   const apiKey = `zapier-app-test-${crypto.randomBytes(16).toString('hex')}`;
@@ -75,6 +75,13 @@ const main = async () => {
       HUB_QUEUE: `zapier-app-${rand}`,
       HUB_LOG_LEVEL: process.env.HUB_LOG_LEVEL || 'error',
       ZAPIER_HOOK_ALLOWLIST: `https://hooks.zapier.com/,http://127.0.0.1:${hookPort}/`,
+      // The store the tests link orders to must be connected (the hub
+      // refuses a link to an unknown store). Its Admin API points at a
+      // closed local port: no test calls a real vendor, and the order
+      // lookups behind a link simply fail and retry.
+      SHOPIFY_SHOP: 'acme.myshopify.com',
+      SHOPIFY_ACCESS_TOKEN: 'shpat_zapier_app_test',
+      SHOPIFY_API_BASE_URL: `http://127.0.0.1:${deadPort}`,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
