@@ -16,8 +16,8 @@ type bar struct {
 // barChart renders bars as an SVG that scales to its container's width
 // (viewBox, no fixed width), so it fits a phone as well as a desktop. The
 // chart's data is also in its title for screen readers.
-func barChart(title string, bars []bar, max float64) template.HTML {
-	const w, h, top, bottom, gap = 600.0, 220.0, 24.0, 36.0, 6.0
+func barChart(title string, w float64, bars []bar, max float64) template.HTML {
+	const h, top, bottom, gap, side = 220.0, 24.0, 36.0, 6.0, 16.0
 	if max <= 0 {
 		for _, b := range bars {
 			if b.Value > max {
@@ -37,18 +37,19 @@ func barChart(title string, bars []bar, max float64) template.HTML {
 		w, h, template.HTMLEscapeString(title+". "+strings.Join(desc, "; ")))
 	fmt.Fprintf(&sb, `<line x1="0" y1="%.1f" x2="%.0f" y2="%.1f" class="axis"/>`, h-bottom, w, h-bottom)
 	n := float64(max1(len(bars)))
-	bw := w/n - gap
+	inner := w - 2*side // room for the outer labels' overhang
+	bw := inner/n - gap
 	every := 1
 	if len(bars) > 16 {
 		every = (len(bars) + 11) / 12 // at most about a dozen labels
 	}
 	for i, b := range bars {
-		x := float64(i)*(w/n) + gap/2
+		x := side + float64(i)*(inner/n) + gap/2
 		bh := (h - top - bottom) * b.Value / max
 		y := h - bottom - bh
 		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s</title></rect>`,
 			x, y, bw, bh, template.HTMLEscapeString(b.Label), template.HTMLEscapeString(b.Text))
-		if len(bars) <= 16 {
+		if len(bars) <= 16 && b.Text != "" {
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" class="value">%s</text>`, x+bw/2, y-6, template.HTMLEscapeString(b.Text))
 		}
 		if i%every == 0 {

@@ -29,12 +29,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
-	seen := map[string]bool{}
-	var since time.Time
-	if list, _, err := s.store.ListTickets(ctx, tickets.Filter{Limit: 1}); err == nil && len(list) > 0 {
-		since = list[0].CreatedAt
-		seen[list[0].ID] = true
+	// The page says how new its newest ticket is, so a ticket created
+	// between rendering the page and opening the stream is not missed.
+	since, err := time.Parse(time.RFC3339Nano, r.URL.Query().Get("since"))
+	if err != nil {
+		since = s.now()
 	}
+	seen := map[string]bool{}
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
 	keepalive := time.NewTicker(25 * time.Second)
@@ -56,18 +57,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			now := s.now()
 			for i := len(list) - 1; i >= 0; i-- {
 				t := list[i]
-				if t.CreatedAt.Before(since) || seen[t.ID] {
+				if !t.CreatedAt.After(since) || seen[t.ID] {
 					continue
 				}
 				seen[t.ID] = true
-				if t.CreatedAt.After(since) {
-					since = t.CreatedAt
-				}
 				var buf bytes.Buffer
 				if err := s.pages.set["list"].ExecuteTemplate(&buf, "row", s.row(t, now)); err != nil {
 					return err
 				}
 				fmt.Fprintf(w, "event: ticket\nid: %s\ndata: %s\n\n", t.Ref(), strings.ReplaceAll(buf.String(), "\n", "\ndata: "))
+			}
+			// Only tickets newer than the newest of this poll can be news next
+			// time; seen guards against one arriving with an older timestamp.
+			if len(list) > 0 && list[0].CreatedAt.After(since) {
+				since = list[0].CreatedAt
 			}
 			if len(seen) > 1000 {
 				clear(seen)

@@ -19,6 +19,7 @@ type listView struct {
 	// Live is set on the first page of the newest-first order, where new
 	// tickets can simply appear on top.
 	Live  bool
+	Since string // the newest ticket's creation time, for the event stream
 	Error string // a filter that could not be applied
 }
 
@@ -68,6 +69,12 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Next = next
 	v.Live = f.Cursor == "" && f.Sort == tickets.SortNewest
+	// New means newer than the newest ticket anywhere, not just in this
+	// view; its time is the store's, not this process's clock.
+	v.Since = now.UTC().Format(time.RFC3339Nano)
+	if newest, _, err := s.store.ListTickets(r.Context(), tickets.Filter{Limit: 1}); err == nil && len(newest) > 0 {
+		v.Since = newest[0].CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
 	return s.render(w, r, "list", v)
 }
 

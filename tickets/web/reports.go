@@ -79,7 +79,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range days {
 		vol = append(vol, bar{Label: d.Day.Format("2 Jan"), Value: float64(d.Count), Text: strconv.Itoa(d.Count)})
 	}
-	v.Volume = barChart("Tickets created per day", vol, 0)
+	v.Volume = barChart("Tickets created per day", 1000, vol, 0)
 	hist, err := s.store.FirstResponseHistogram(ctx, from, to)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 			resp = append(resp, bar{Label: responseLabels[i], Value: float64(n), Text: strconv.Itoa(n)})
 		}
 	}
-	v.Responses = barChart("First response time", resp, 0)
+	v.Responses = barChart("First response time", 520, resp, 0)
 	byPri, err := s.store.SLAByPriority(ctx, from, to, s.now())
 	if err != nil {
 		return err
@@ -99,10 +99,14 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range []tickets.Priority{tickets.PriorityUrgent, tickets.PriorityHigh, tickets.PriorityMedium, tickets.PriorityLow} {
 		a := byPri[p]
 		v.ByPriority = append(v.ByPriority, priorityRow{Priority: p, Created: v.Sum.ByPriority[p], FirstResponse: a[0], Resolution: a[1]})
+		if a[1].Met+a[1].Breached == 0 {
+			sla = append(sla, bar{Label: string(p), Text: "n/a"}) // nothing decided yet: no bar, not 100%
+			continue
+		}
 		rate := a[1].Rate()
 		sla = append(sla, bar{Label: string(p), Value: rate * 100, Text: fmt.Sprintf("%.0f%%", rate*100)})
 	}
-	v.SLA = barChart("Resolution SLA attainment by priority", sla, 100)
+	v.SLA = barChart("Resolution SLA attainment by priority", 520, sla, 100)
 	return s.render(w, r, "reports", v)
 }
 

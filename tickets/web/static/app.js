@@ -5,7 +5,7 @@
   // Live list: new tickets arrive over server-sent events as rendered rows.
   var list = document.getElementById("tickets");
   if (list && window.EventSource) {
-    var es = new EventSource("/events");
+    var es = new EventSource("/events?since=" + encodeURIComponent(list.dataset.since || ""));
     es.addEventListener("ticket", function (ev) {
       if (list.dataset.live === "prepend") {
         var tmp = document.createElement("ul");
