@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
 )
 
 // browser is an HTTP client with a cookie jar that does not follow

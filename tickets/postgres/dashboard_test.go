@@ -1,0 +1,83 @@
+package postgres_test
+
+import (
+	"testing"
+	"time"
+
+	"hub/tickets"
+)
+
+func TestReportSeries(t *testing.T) {
+	b := setup(t)
+	day := start.Truncate(24 * time.Hour)
+	a := b.create(t, tickets.NewTicket{Subject: "One", Priority: tickets.PriorityUrgent})
+	b.clock.Advance(30 * time.Minute)
+	if _, _, err := b.store.AddMessage(b.ctx, agent, a.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "On it"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(48 * time.Hour) // Wednesday
+	c := b.create(t, tickets.NewTicket{Subject: "Two"})
+	b.clock.Advance(5 * time.Hour)
+	if _, _, err := b.store.AddMessage(b.ctx, agent, c.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "Done"}); err != nil {
+		t.Fatal(err)
+	}
+
+	days, err := b.store.VolumeByDay(b.ctx, day, day.AddDate(0, 0, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, d := range days {
+		got = append(got, d.Count)
+	}
+	if len(days) != 4 || !days[0].Day.Equal(day) || got[0] != 1 || got[1] != 0 || got[2] != 1 || got[3] != 0 {
+		t.Errorf("volume by day %v (%v)", got, days)
+	}
+
+	hist, err := b.store.FirstResponseHistogram(b.ctx, day, day.AddDate(0, 0, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 30 minutes (< 1h) and 5 hours (4–8h).
+	if want := []int{1, 0, 1, 0, 0, 0}; len(hist) != len(want) || hist[0] != 1 || hist[2] != 1 || hist[1]+hist[3]+hist[4]+hist[5] != 0 {
+		t.Errorf("histogram %v, want %v", hist, want)
+	}
+
+	sla, err := b.store.SLAByPriority(b.ctx, day, day.AddDate(0, 0, 4), b.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The urgent ticket was answered in time; its 4h resolution is past.
+	if u := sla[tickets.PriorityUrgent]; u[0].Met != 1 || u[0].Breached != 0 || u[1].Breached != 1 {
+		t.Errorf("urgent attainment %+v", u)
+	}
+}
+
+func TestSearchAndCustomerOrders(t *testing.T) {
+	b := setup(t)
+	tk := b.create(t, tickets.NewTicket{Subject: "Where is it", Customer: tickets.CustomerInput{Email: "ada@example.com"},
+		Orders: []tickets.OrderRef{{Store: "shopify:acme", OrderID: "9001", OrderNumber: "#1001", CustomerEmail: "other@example.com"}}})
+	err := b.store.Apply(b.ctx, webhook, tickets.OrderChanged{Order: tickets.OrderRef{Store: "woocommerce:shop", OrderID: "77",
+		OrderNumber: "2002", Total: "10.00", Currency: "EUR", CustomerEmail: "ada@example.com", SourceUpdatedAt: start}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{"#1001": 1, "1001": 1, "9001": 1, "ADA@example.com": 1, "2002": 1, "nothing": 0, "": 0} {
+		found, err := b.store.SearchOrders(b.ctx, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != want {
+			t.Errorf("SearchOrders(%q) = %d orders, want %d", q, len(found), want)
+		}
+	}
+	// The customer's orders: one linked to their ticket, one bought with
+	// their email.
+	orders, err := b.store.CustomerOrders(b.ctx, tk.Customer.ID, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 2 {
+		t.Errorf("customer orders %+v", orders)
+	}
+}
