@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"hub/tickets"
 )
 
@@ -69,11 +71,12 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Next = next
 	v.Live = f.Cursor == "" && f.Sort == tickets.SortNewest
-	// New means newer than the newest ticket anywhere, not just in this
-	// view; its time is the store's, not this process's clock.
+	// New means newer than the newest ticket anywhere, by the store's
+	// clock: the first row of the unfiltered newest-first page is that
+	// ticket. Elsewhere only a banner is shown, and now will do.
 	v.Since = now.UTC().Format(time.RFC3339Nano)
-	if newest, _, err := s.store.ListTickets(r.Context(), tickets.Filter{Limit: 1}); err == nil && len(newest) > 0 {
-		v.Since = newest[0].CreatedAt.UTC().Format(time.RFC3339Nano)
+	if v.Live && len(list) > 0 && f == (tickets.Filter{Me: f.Me, Now: f.Now, Limit: f.Limit}) {
+		v.Since = list[0].CreatedAt.UTC().Format(time.RFC3339Nano)
 	}
 	return s.render(w, r, "list", v)
 }
@@ -117,11 +120,14 @@ func filterFrom(r *http.Request) (tickets.Filter, error) {
 
 // countCache keeps each agent's view counts for a few seconds: counting
 // reads every active ticket, and the list is loaded far more often than
-// the counts change enough to matter.
+// the counts change enough to matter. One count per agent runs at a time
+// (singleflight); while it refreshes an expired entry, readers get the
+// stale one instead of all counting at once.
 type countCache struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]countEntry
+	ttl   time.Duration
+	group singleflight.Group
+	mu    sync.Mutex
+	m     map[string]countEntry
 }
 
 type countEntry struct {
@@ -140,17 +146,32 @@ func (c *countCache) get(ctx context.Context, me string, load func(context.Conte
 	if ok && time.Since(e.at) < c.ttl {
 		return e.counts, nil
 	}
-	counts, err := load(ctx)
+	refresh := func() (any, error) {
+		// Not the request's context: a refresh others wait on must not
+		// end because the first asker went away.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		counts, err := load(lctx)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if len(c.m) > 1000 { // agents come and go: never grow without bound
+			clear(c.m)
+		}
+		c.m[me] = countEntry{at: time.Now(), counts: counts}
+		c.mu.Unlock()
+		return counts, nil
+	}
+	if ok {
+		c.group.DoChan(me, refresh) // refresh in the background; serve stale now
+		return e.counts, nil
+	}
+	v, err, _ := c.group.Do(me, refresh)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if len(c.m) > 1000 { // agents come and go: never grow without bound
-		clear(c.m)
-	}
-	c.m[me] = countEntry{at: time.Now(), counts: counts}
-	c.mu.Unlock()
-	return counts, nil
+	return v.(tickets.ViewCounts), nil
 }
 
 // forget drops the cached counts after the agent changed something, so the

@@ -120,11 +120,11 @@ func New(cfg Config) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
-	if sm.Lifetime == 24*time.Hour { // scs's default: a working week instead
-		sm.Lifetime = 7 * 24 * time.Hour
-	}
-	if sm.IdleTimeout == 0 {
-		sm.IdleTimeout = 24 * time.Hour
+	// A working day, absolute. No idle timeout: scs would then write the
+	// session row on every request to move its expiry, a database commit
+	// per page view.
+	if sm.Lifetime == 24*time.Hour { // scs's default
+		sm.Lifetime = 12 * time.Hour
 	}
 	return &Server{cfg: cfg, store: cfg.Store, sessions: sm, pages: mustParsePages(), now: cfg.Now,
 		log: cfg.Logger, counts: newCountCache(5 * time.Second)}
