@@ -75,7 +75,7 @@ func advice(c tickets.Connection, h tickets.SourceHealth) string {
 	case !c.Active:
 		return fmt.Sprintf("This connection is off. Connect it again with hub connect %s.", c.Kind)
 	case h.Failed > 0:
-		return fmt.Sprintf("%d deliveries failed in the last day. Read their reasons below, fix the cause, then replay them.", h.Failed)
+		return fmt.Sprintf("Failed deliveries in the last day: %d. Read their reasons below, fix the cause, then replay them.", h.Failed)
 	case h.Received == 0 && c.Kind != tickets.SourceSlack:
 		return "Nothing arrived in the last day. If the store had orders, check its webhook subscriptions point at this hub (HUB_PUBLIC_URL)."
 	}
