@@ -82,7 +82,7 @@ func TestPagesGolden(t *testing.T) {
 			Customer: tk.Customer, Others: []ticketRow{s.row(other, goldenNow)}, Routes: []string{"a customer note on WooCommerce order #1001"},
 			Stores: []string{"shopify:acme.myshopify.com"}, OrderQuery: "1001", Found: []orderView{orderViewOf(tk.Orders[0])}, Agents: []tickets.Account{admin}}},
 		{"customer", &admin, customerView{C: tk.Customer, Tickets: []ticketRow{row}, Orders: []orderView{orderViewOf(tk.Orders[0])}, Spent: totals(tk.Orders)}},
-		{"reports", &admin, reportsView{From: goldenNow.AddDate(0, 0, -2).Truncate(24 * time.Hour), To: goldenNow.Truncate(24 * time.Hour).AddDate(0, 0, 1),
+		{"reports", &admin, reportsView{From: goldenNow.AddDate(0, 0, -2).Truncate(24 * time.Hour), To: goldenNow.Truncate(24*time.Hour).AddDate(0, 0, 1),
 			Sum: tickets.Summary{Created: 8, ByPriority: map[tickets.Priority]int{tickets.PriorityUrgent: 2}, FirstResponse: tickets.Durations{Count: 5, Median: 25 * time.Minute, P90: 2 * time.Hour},
 				ResolutionSLA: tickets.Attainment{Met: 3, Breached: 1}},
 			Volume: barChart("Tickets created per day", 1000, vol, 0), Responses: barChart("First response time", 520, vol, 0),
