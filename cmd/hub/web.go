@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
 
 	"hub/tickets"
 	"hub/tickets/web"
@@ -20,10 +21,17 @@ import (
 
 // wireWeb mounts the dashboard (tickets/web) at /, its sessions in Postgres.
 func (a *App) wireWeb(context.Context) error {
-	store := pgxstore.NewWithCleanupInterval(a.pool, 10*time.Minute)
-	a.closers = append(a.closers, store.StopCleanup)
+	// No cleanup goroutine of pgxstore's own (it races with StopCleanup):
+	// the scheduler deletes expired sessions, once for all hub processes.
 	sm := scs.New()
-	sm.Store = store
+	sm.Store = pgxstore.NewWithCleanupInterval(a.pool, 0)
+	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
+		mux.HandleFunc(typeSessionsCleanup, func(ctx context.Context, _ *asynq.Task) error {
+			_, err := a.store.DeleteExpiredSessions(ctx)
+			return err
+		})
+	})
+	a.periodic = append(a.periodic, periodicTask{"@every 10m", asynq.NewTask(typeSessionsCleanup, nil)})
 	a.dashboard = web.New(web.Config{
 		Store:         a.store,
 		Sessions:      sm,
@@ -37,6 +45,8 @@ func (a *App) wireWeb(context.Context) error {
 	a.streams = append(a.streams, a.dashboard.StreamRoutes)
 	return nil
 }
+
+const typeSessionsCleanup = "web:sessions_cleanup"
 
 const agentUsage = `Usage:
   hub agent create --email E --name N [--admin]   create or reset an account; prints a one-time password on its last line

@@ -99,3 +99,13 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.pool.Exec(ctx, `delete from login_failures where key = $1`, key)
 	return dbError("clear sign-in failures", err)
 }
+
+// DeleteExpiredSessions removes dashboard sessions past their expiry (scs
+// ignores them already; this keeps the table small) and returns how many.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `delete from sessions where expiry < $1`, s.now())
+	if err != nil {
+		return 0, dbError("delete expired sessions", err)
+	}
+	return tag.RowsAffected(), nil
+}

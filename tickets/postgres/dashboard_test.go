@@ -81,3 +81,19 @@ func TestSearchAndCustomerOrders(t *testing.T) {
 		t.Errorf("customer orders %+v", orders)
 	}
 }
+
+func TestDeleteExpiredSessions(t *testing.T) {
+	b := setup(t)
+	if _, err := b.pool.Exec(b.ctx, `insert into sessions (token, data, expiry) values ('old', '', $1), ('live', '', $2)`,
+		start.Add(-time.Minute), start.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := b.store.DeleteExpiredSessions(b.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("deleted %d, %v; want 1", n, err)
+	}
+	var left string
+	if err := b.pool.QueryRow(b.ctx, `select string_agg(token, ',') from sessions`).Scan(&left); err != nil || left != "live" {
+		t.Fatalf("left %q, %v", left, err)
+	}
+}
