@@ -195,6 +195,10 @@ func TestWebDashboardInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.views a[data-view="unassigned"]`)),
 		pageWaits(`location.search.includes('view=unassigned')`),
 		pageWaits(`document.querySelectorAll('#tickets .ticket').length === 4`))
+	e.do("breached view", chromedp.Navigate(h.base+"/?view=breached"),
+		pageWaits(`document.querySelectorAll('#tickets .ticket').length === 1 && document.querySelector('#tickets .sla-breached') !== null`))
+	e.do("at-risk view, due first", chromedp.Navigate(h.base+"/?view=at_risk&sort=due"),
+		pageWaits(`document.querySelectorAll('#tickets .ticket').length === 1 && document.querySelector('#tickets').textContent.includes('Discount code')`))
 	e.do("search", chromedp.Navigate(h.base+"/?q=parcel"),
 		pageWaits(`document.querySelectorAll('#tickets .ticket').length === 1`))
 
@@ -295,6 +299,16 @@ func seedDashboard(t *testing.T, h *testHub) {
 		Customer: tickets.CustomerInput{Email: "cy@example.com", Name: "Cy Customer"},
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// One ticket past its first-response target, one close to it, as the
+	// list shows them after a quiet hour.
+	if _, err := h.app.pool.Exec(ctx, `update tickets set clock_start = now() - interval '2 hours',
+		first_response_due = now() - interval '1 hour' where number = 1002`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.pool.Exec(ctx, `update tickets set clock_start = now() - interval '3 hours',
+		first_response_due = now() + interval '10 minutes', priority = 'high', tags = '{billing}' where number = 1004`); err != nil {
 		t.Fatal(err)
 	}
 	d := &tickets.Delivery{Source: tickets.SourceShopify, Tenant: "acme.myshopify.com", Topic: "orders/updated",

@@ -48,11 +48,17 @@ func (s *Server) requireAgent(next http.Handler) http.Handler {
 			if email != "" {
 				_ = s.sessions.Destroy(r.Context())
 			}
-			if r.Method != http.MethodGet || r.URL.Path == "/events" {
+			if r.URL.Path == "/events" {
 				http.Error(w, "sign in first", http.StatusUnauthorized)
 				return
 			}
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			next := ""
+			if r.Method == http.MethodGet {
+				next = "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			// A form sent after the session ended lands on the sign-in page
+			// too; what it said is lost, which the agent sees.
+			http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, acct)))
