@@ -92,6 +92,8 @@ func TestPagesGolden(t *testing.T) {
 			Connections: []connectionView{
 				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "acme.myshopify.com", Name: "Acme", Active: true}, Health: tickets.SourceHealth{Received: 12, Failed: 1, LastReceived: goldenNow.Add(-time.Minute)}},
 				{C: tickets.Connection{Kind: tickets.SourceWooCommerce, Key: "https://shop.example", Active: false}},
+				{C: tickets.Connection{Kind: tickets.SourceWooCommerce, Key: "https://other.example", Active: true,
+					Settings: map[string]string{"silent_since": "2026-03-03T08:00:00Z", "silent_reason": "order.created webhook disabled"}}},
 			},
 			Hooks:  []tickets.Hook{{ID: "h1", Event: tickets.EventCreated, CreatedAt: goldenNow.AddDate(0, 0, -3), Failures: 2, LastError: "HTTP 500"}},
 			Failed: []tickets.Delivery{{ID: 77, Source: tickets.SourceShopify, Tenant: "acme.myshopify.com", Topic: "orders/updated", Error: "shop is not connected", Attempts: 3, ReceivedAt: goldenNow.Add(-time.Hour)}},

@@ -74,6 +74,11 @@ func advice(c tickets.Connection, h tickets.SourceHealth) string {
 		return "The app was uninstalled from this shop. Install it again from the Shopify admin, or run hub connect shopify."
 	case !c.Active:
 		return fmt.Sprintf("This connection is off. Connect it again with hub connect %s.", c.Kind)
+	case c.Settings["silent_since"] != "":
+		// The WooCommerce health check's finding (webhooks/woocommerce).
+		return fmt.Sprintf("The store has not been delivering since %s: %s. The hub re-activates webhooks WooCommerce disabled; "+
+			"check WooCommerce → Settings → Advanced → Webhooks for ones paused or pointing elsewhere.",
+			c.Settings["silent_since"], c.Settings["silent_reason"])
 	case h.Failed > 0:
 		return fmt.Sprintf("Failed deliveries in the last day: %d. Read their reasons below, fix the cause, then replay them.", h.Failed)
 	case h.Received == 0 && c.Kind != tickets.SourceSlack:

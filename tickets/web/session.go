@@ -85,6 +85,8 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
+			// Dashboard forms are small; a reply is text.
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			want := s.sessions.GetString(r.Context(), keyCSRF)
 			got := r.PostFormValue("csrf_token")
 			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
