@@ -94,3 +94,13 @@ type DayCount struct {
 
 // SourceWeb is the dashboard, as the source of what agents write there.
 const SourceWeb Source = "web"
+
+// ReplyDelivery is where sending one public reply through one channel
+// stands.
+type ReplyDelivery struct {
+	Channel  string // "email"
+	To       string
+	Status   string // "sending", "sent" or "failed"
+	Error    string
+	Attempts int
+}

@@ -149,3 +149,25 @@ func (s *Store) FirstResponseHistogram(ctx context.Context, from, to time.Time) 
 	}
 	return out, dbError("response histogram", rows.Err())
 }
+
+// EmailReplyStatuses tells, per reply id on a ticket, where emailing it
+// stands: "sending" (with the last temporary error), "sent" or "failed"
+// (with the mail server's reason), with the recipient.
+func (s *Store) EmailReplyStatuses(ctx context.Context, ticketID string) (map[int64]tickets.ReplyDelivery, error) {
+	rows, err := s.pool.Query(ctx, `select reply_id, recipient, status, error, attempts from email_replies where ticket_id = $1::uuid`, ticketID)
+	if err != nil {
+		return nil, dbError("email reply statuses", err)
+	}
+	defer rows.Close()
+	out := map[int64]tickets.ReplyDelivery{}
+	for rows.Next() {
+		var id int64
+		var d tickets.ReplyDelivery
+		if err := rows.Scan(&id, &d.To, &d.Status, &d.Error, &d.Attempts); err != nil {
+			return nil, dbError("email reply statuses", err)
+		}
+		d.Channel = "email"
+		out[id] = d
+	}
+	return out, dbError("email reply statuses", rows.Err())
+}

@@ -97,3 +97,33 @@ func TestDeleteExpiredSessions(t *testing.T) {
 		t.Fatalf("left %q, %v", left, err)
 	}
 }
+
+func TestEmailReplyStatuses(t *testing.T) {
+	b := setup(t)
+	tk := b.create(t, tickets.NewTicket{Subject: "Mail me", Customer: tickets.CustomerInput{Email: "ada@example.com"}})
+	var ids []int64
+	for _, body := range []string{"one", "two", "three"} {
+		m, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := b.store.StartEmailReply(b.ctx, m.ID, tk.ID, "<"+body+"@hub>", "ada@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if err := b.store.EmailReplySent(b.ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.EmailReplyFailed(b.ctx, agent, ids[1], "550 no such user", "could not be emailed"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.store.EmailReplyStatuses(b.ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[ids[0]].Status != "sent" || got[ids[1]].Status != "failed" || got[ids[1]].Error != "550 no such user" ||
+		got[ids[2]].Status != "sending" || got[ids[2]].To != "ada@example.com" {
+		t.Errorf("statuses %+v", got)
+	}
+}

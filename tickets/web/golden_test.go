@@ -60,7 +60,14 @@ func TestPagesGolden(t *testing.T) {
 		{Type: tickets.EventUpdated, Actor: admin.Actor(), Before: map[string]any{"priority": "high"}, After: map[string]any{"priority": "urgent"}, At: goldenNow.Add(-85 * time.Minute)},
 		{Type: tickets.EventStatusChanged, Actor: admin.Actor(), Before: map[string]any{"status": "pending"}, After: map[string]any{"status": "open"}, At: goldenNow.Add(-70 * time.Minute)},
 	}
+	msgs = append(msgs, tickets.Message{ID: 5, Kind: tickets.MessageReply, Body: "Could you send a photo?", Author: admin.Actor(), CreatedAt: goldenNow.Add(-30 * time.Minute)},
+		tickets.Message{ID: 6, Kind: tickets.MessageReply, Body: "Any update?", Author: admin.Actor(), CreatedAt: goldenNow.Add(-5 * time.Minute)})
 	conv, tl := conversation(msgs, events)
+	markEmailed(conv, map[int64]tickets.ReplyDelivery{
+		2: {Channel: "email", To: "cy@example.com", Status: "sent"},
+		5: {Channel: "email", To: "cy@example.com", Status: "failed", Error: "550 mailbox unavailable"},
+		6: {Channel: "email", To: "cy@example.com", Status: "sending", Error: "421 try later", Attempts: 1},
+	})
 	row := s.row(tk, goldenNow)
 	other := tk
 	other.Number, other.Subject, other.Status, other.Assignee, other.Tags = 1001, "Invoice copy", tickets.StatusPending, "", nil

@@ -23,6 +23,7 @@ type Store interface {
 	AddMessage(ctx context.Context, actor tickets.Actor, ref string, m tickets.NewMessage) (tickets.Message, tickets.Ticket, error)
 	ListMessages(ctx context.Context, ref string) ([]tickets.Message, error)
 	ListEvents(ctx context.Context, ref string) ([]tickets.Event, error)
+	EmailReplyStatuses(ctx context.Context, ticketID string) (map[int64]tickets.ReplyDelivery, error)
 	LinkOrder(ctx context.Context, actor tickets.Actor, ref string, o tickets.OrderRef) (tickets.Ticket, error)
 	SearchOrders(ctx context.Context, q string, limit int) ([]tickets.OrderRef, error)
 	CustomerByEmail(ctx context.Context, email string) (tickets.Customer, []tickets.Ticket, error)

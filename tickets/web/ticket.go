@@ -35,8 +35,11 @@ func (v ticketView) PageTitle() string { return v.T.Ref() + " " + v.T.Subject }
 type messageView struct {
 	M tickets.Message
 	// Delivered says how a public reply reached the customer, once a
-	// channel recorded it.
+	// channel recorded it; Pending what is still being tried; Failed why
+	// a channel gave up on it.
 	Delivered []string
+	Pending   []string
+	Failed    []string
 }
 
 type timelineEntry struct {
@@ -77,6 +80,11 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Conversation, v.Timeline = conversation(msgs, events)
+	emailed, err := s.store.EmailReplyStatuses(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	markEmailed(v.Conversation, emailed)
 	for _, o := range t.Orders {
 		v.Orders = append(v.Orders, orderViewOf(o))
 	}
@@ -129,6 +137,28 @@ func (s *Server) storeKeys(r *http.Request) ([]string, error) {
 	return keys, nil
 }
 
+// markEmailed adds the email channel's word on each reply.
+func markEmailed(conv []messageView, emailed map[int64]tickets.ReplyDelivery) {
+	for i := range conv {
+		d, ok := emailed[conv[i].M.ID]
+		if !ok {
+			continue
+		}
+		switch d.Status {
+		case "sent":
+			conv[i].Delivered = append(conv[i].Delivered, "by email to "+d.To)
+		case "failed":
+			conv[i].Failed = append(conv[i].Failed, "the email to "+d.To+" could not be sent: "+d.Error)
+		default:
+			p := "emailing " + d.To
+			if d.Error != "" {
+				p += fmt.Sprintf(" (attempt %d failed: %s; retrying)", d.Attempts, d.Error)
+			}
+			conv[i].Pending = append(conv[i].Pending, p)
+		}
+	}
+}
+
 // conversation splits a ticket's messages into the conversation (what the
 // customer and the agents wrote) and the timeline (system notes and the
 // audit trail), and marks each reply with how it was delivered.
@@ -167,8 +197,10 @@ func actorName(a tickets.Actor) string {
 		return a.Name
 	case a.ID != "":
 		return a.ID
+	case a.Kind != "":
+		return string(a.Kind)
 	}
-	return string(a.Kind)
+	return "hub"
 }
 
 // describeEvent says in words what an audit event changed.
