@@ -86,12 +86,6 @@ type SourceHealth struct {
 	Failed       int // in the window, still failed
 }
 
-// DayCount is how many tickets were created on one day (UTC).
-type DayCount struct {
-	Day   time.Time
-	Count int
-}
-
 // SourceWeb is the dashboard, as the source of what agents write there.
 const SourceWeb Source = "web"
 

@@ -69,55 +69,6 @@ func (s *Store) AllHooks(ctx context.Context) ([]Hook, error) {
 	return list, dbError("list hooks", err)
 }
 
-// VolumeByDay counts tickets created per UTC day in [from, to), days
-// without tickets included.
-func (s *Store) VolumeByDay(ctx context.Context, from, to time.Time) ([]tickets.DayCount, error) {
-	rows, err := s.pool.Query(ctx, `
-		select d, count(t.id) from generate_series(date_trunc('day', $1::timestamptz at time zone 'UTC'),
-			date_trunc('day', ($2::timestamptz - interval '1 microsecond') at time zone 'UTC'), interval '1 day') d
-		left join tickets t on t.created_at >= $1 and t.created_at < $2
-			and date_trunc('day', t.created_at at time zone 'UTC') = d
-		group by d order by d`, from, to)
-	if err != nil {
-		return nil, dbError("volume by day", err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tickets.DayCount, error) {
-		var c tickets.DayCount
-		err := r.Scan(&c.Day, &c.Count)
-		c.Day = time.Date(c.Day.Year(), c.Day.Month(), c.Day.Day(), 0, 0, 0, 0, time.UTC)
-		return c, err
-	})
-	return list, dbError("volume by day", err)
-}
-
-// SLAByPriority is the resolution and first-response attainment of the
-// tickets created in [from, to), per priority, judged as Summary judges it.
-func (s *Store) SLAByPriority(ctx context.Context, from, to, now time.Time) (map[tickets.Priority][2]tickets.Attainment, error) {
-	rows, err := s.pool.Query(ctx, `
-		select priority,
-			count(*) filter (where first_response_at is not null and first_response_at <= first_response_due),
-			count(*) filter (where (first_response_at is not null and first_response_at > first_response_due)
-				or (first_response_at is null and paused_at is null and status = 'open' and first_response_due < $3)),
-			count(*) filter (where resolved_at is not null and resolved_at <= resolution_due),
-			count(*) filter (where (resolved_at is not null and resolved_at > resolution_due)
-				or (resolved_at is null and paused_at is null and status = 'open' and resolution_due < $3))
-		from tickets where created_at >= $1 and created_at < $2 group by priority`, from, to, now)
-	if err != nil {
-		return nil, dbError("SLA by priority", err)
-	}
-	out := map[tickets.Priority][2]tickets.Attainment{}
-	for rows.Next() {
-		var p tickets.Priority
-		var a [2]tickets.Attainment
-		if err := rows.Scan(&p, &a[0].Met, &a[0].Breached, &a[1].Met, &a[1].Breached); err != nil {
-			rows.Close()
-			return nil, dbError("SLA by priority", err)
-		}
-		out[p] = a
-	}
-	return out, dbError("SLA by priority", rows.Err())
-}
-
 // ResponseBuckets are the upper bounds of the first-response histogram;
 // the last bucket is everything slower.
 var ResponseBuckets = []time.Duration{time.Hour, 4 * time.Hour, 8 * time.Hour, 24 * time.Hour, 72 * time.Hour}

@@ -91,10 +91,11 @@ func TestPagesGolden(t *testing.T) {
 		{"customer", &admin, customerView{C: tk.Customer, Tickets: []ticketRow{row}, Orders: []orderView{orderViewOf(tk.Orders[0])}, Spent: totals(tk.Orders)}},
 		{"reports", &admin, reportsView{From: goldenNow.AddDate(0, 0, -2).Truncate(24 * time.Hour), To: goldenNow.Truncate(24*time.Hour).AddDate(0, 0, 1),
 			Sum: tickets.Summary{Created: 8, ByPriority: map[tickets.Priority]int{tickets.PriorityUrgent: 2}, FirstResponse: tickets.Durations{Count: 5, Median: 25 * time.Minute, P90: 2 * time.Hour},
-				ResolutionSLA: tickets.Attainment{Met: 3, Breached: 1}},
+				ResolutionSLA: tickets.Attainment{Met: 3, Breached: 1}, CSAT: tickets.CSATSummary{Sent: 4, Answered: 3, Sum: 13, ByScore: [5]int{0, 0, 0, 2, 1}},
+				Priorities: []tickets.Group{{Key: "urgent", Tickets: 2, FirstResponseSLA: tickets.Attainment{Met: 1}, ResolutionSLA: tickets.Attainment{Met: 1, Breached: 1}}}},
+			CSAT:   barChart("Satisfaction answers by score", 520, []bar{{Label: "1★", Text: "0"}, {Label: "5★", Value: 1, Text: "1"}}, 0),
 			Volume: barChart("Tickets created per day", 1000, vol, 0), Responses: barChart("First response time", 520, vol, 0),
-			SLA:        barChart("Resolution SLA attainment by priority", 520, []bar{{Label: "urgent", Value: 75, Text: "75%"}, {Label: "low", Text: "n/a"}}, 100),
-			ByPriority: []priorityRow{{Priority: tickets.PriorityUrgent, Created: 2, FirstResponse: tickets.Attainment{Met: 1}, Resolution: tickets.Attainment{Met: 1, Breached: 1}}}}},
+			SLA: barChart("Resolution SLA attainment by priority", 520, []bar{{Label: "urgent", Value: 75, Text: "75%"}, {Label: "low", Text: "n/a"}}, 100)}},
 		{"integrations", &admin, integrationsView{
 			Connections: []connectionView{
 				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "acme.myshopify.com", Name: "Acme", Active: true}, Health: tickets.SourceHealth{Received: 12, Failed: 1, LastReceived: goldenNow.Add(-time.Minute)}},

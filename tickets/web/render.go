@@ -156,10 +156,21 @@ var funcs = template.FuncMap{
 		}
 		return template.URL("?" + v.Encode())
 	},
-	"join":   strings.Join,
-	"mul100": func(f float64) float64 { return f * 100 },
-	"title":  func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-	"eq2":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	"join": strings.Join,
+	"rate": func(a tickets.Attainment) string {
+		if r, ok := a.Rate(); ok {
+			return fmt.Sprintf("%.0f%%", r*100)
+		}
+		return "–"
+	},
+	"csatAvg": func(c tickets.CSATSummary) string {
+		if avg, ok := c.Average(); ok {
+			return fmt.Sprintf("%.1f", avg)
+		}
+		return "–"
+	},
+	"title": func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+	"eq2":   func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"statuses": func() []tickets.Status {
 		return []tickets.Status{tickets.StatusOpen, tickets.StatusPending, tickets.StatusResolved, tickets.StatusClosed}
 	},

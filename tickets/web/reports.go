@@ -12,22 +12,16 @@ import (
 )
 
 type reportsView struct {
-	From, To   time.Time // To is exclusive; the form shows the day before
-	Sum        tickets.Summary
-	Volume     template.HTML
-	Responses  template.HTML
-	SLA        template.HTML
-	ByPriority []priorityRow
-	Error      string
+	From, To  time.Time // To is exclusive; the form shows the day before
+	Sum       tickets.Summary
+	Volume    template.HTML
+	Responses template.HTML
+	SLA       template.HTML
+	CSAT      template.HTML
+	Error     string
 }
 
 func (reportsView) PageTitle() string { return "Reports" }
-
-type priorityRow struct {
-	Priority                  tickets.Priority
-	Created                   int
-	FirstResponse, Resolution tickets.Attainment
-}
 
 // responseLabels name ResponseBuckets' bars (postgres.ResponseBuckets:
 // 1h, 4h, 8h, 24h, 72h and slower).
@@ -71,13 +65,13 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Sum, err = s.store.Summary(ctx, from, to); err != nil {
 		return err
 	}
-	days, err := s.store.VolumeByDay(ctx, from, to)
-	if err != nil {
-		return err
-	}
 	var vol []bar
-	for _, d := range days {
-		vol = append(vol, bar{Label: d.Day.Format("2 Jan"), Value: float64(d.Count), Text: strconv.Itoa(d.Count)})
+	for _, d := range v.Sum.ByDay {
+		label := d.Key
+		if day, err := time.Parse("2006-01-02", d.Key); err == nil {
+			label = day.Format("2 Jan")
+		}
+		vol = append(vol, bar{Label: label, Value: float64(d.N), Text: strconv.Itoa(d.N)})
 	}
 	v.Volume = barChart("Tickets created per day", 1000, vol, 0)
 	hist, err := s.store.FirstResponseHistogram(ctx, from, to)
@@ -91,22 +85,23 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v.Responses = barChart("First response time", 520, resp, 0)
-	byPri, err := s.store.SLAByPriority(ctx, from, to, s.now())
-	if err != nil {
-		return err
-	}
 	var sla []bar
-	for _, p := range []tickets.Priority{tickets.PriorityUrgent, tickets.PriorityHigh, tickets.PriorityMedium, tickets.PriorityLow} {
-		a := byPri[p]
-		v.ByPriority = append(v.ByPriority, priorityRow{Priority: p, Created: v.Sum.ByPriority[p], FirstResponse: a[0], Resolution: a[1]})
-		if a[1].Met+a[1].Breached == 0 {
-			sla = append(sla, bar{Label: string(p), Text: "n/a"}) // nothing decided yet: no bar, not 100%
+	for _, g := range v.Sum.Priorities {
+		rate, ok := g.ResolutionSLA.Rate()
+		if !ok {
+			sla = append(sla, bar{Label: g.Key, Text: "n/a"}) // nothing decided yet: no bar, not 100%
 			continue
 		}
-		rate := a[1].Rate()
-		sla = append(sla, bar{Label: string(p), Value: rate * 100, Text: fmt.Sprintf("%.0f%%", rate*100)})
+		sla = append(sla, bar{Label: g.Key, Value: rate * 100, Text: fmt.Sprintf("%.0f%%", rate*100)})
 	}
 	v.SLA = barChart("Resolution SLA attainment by priority", 520, sla, 100)
+	if v.Sum.CSAT.Sent > 0 {
+		var csat []bar
+		for i, n := range v.Sum.CSAT.ByScore {
+			csat = append(csat, bar{Label: strconv.Itoa(i+1) + "★", Value: float64(n), Text: strconv.Itoa(n)})
+		}
+		v.CSAT = barChart("Satisfaction answers by score", 520, csat, 0)
+	}
 	return s.render(w, r, "reports", v)
 }
 
@@ -122,17 +117,13 @@ func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.store.VolumeByDay(ctx, from, to)
-	if err != nil {
-		return err
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="hub-report-%s-%s.csv"`,
 		from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")))
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"metric", "key", "value"})
-	for _, d := range days {
-		_ = cw.Write([]string{"created_per_day", d.Day.Format("2006-01-02"), strconv.Itoa(d.Count)})
+	for _, d := range sum.ByDay {
+		_ = cw.Write([]string{"created_per_day", d.Key, strconv.Itoa(d.N)})
 	}
 	_ = cw.Write([]string{"created", "", strconv.Itoa(sum.Created)})
 	for _, st := range []tickets.Status{tickets.StatusOpen, tickets.StatusPending, tickets.StatusResolved, tickets.StatusClosed} {
@@ -157,8 +148,17 @@ func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request) error {
 	}{{"first_response_sla", sum.FirstResponseSLA}, {"resolution_sla", sum.ResolutionSLA}} {
 		_ = cw.Write([]string{row.name, "met", strconv.Itoa(row.a.Met)})
 		_ = cw.Write([]string{row.name, "breached", strconv.Itoa(row.a.Breached)})
-		_ = cw.Write([]string{row.name, "rate", strconv.FormatFloat(row.a.Rate(), 'f', 4, 64)})
+		rate := ""
+		if r, ok := row.a.Rate(); ok {
+			rate = strconv.FormatFloat(r, 'f', 4, 64)
+		}
+		_ = cw.Write([]string{row.name, "rate", rate})
 	}
+	if avg, ok := sum.CSAT.Average(); ok {
+		_ = cw.Write([]string{"csat", "average", strconv.FormatFloat(avg, 'f', 2, 64)})
+	}
+	_ = cw.Write([]string{"csat", "sent", strconv.Itoa(sum.CSAT.Sent)})
+	_ = cw.Write([]string{"csat", "answered", strconv.Itoa(sum.CSAT.Answered)})
 	cw.Flush()
 	return cw.Error()
 }

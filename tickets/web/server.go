@@ -30,9 +30,7 @@ type Store interface {
 	CustomerOrders(ctx context.Context, customerID, email string) ([]tickets.OrderRef, error)
 
 	Summary(ctx context.Context, from, to time.Time) (tickets.Summary, error)
-	VolumeByDay(ctx context.Context, from, to time.Time) ([]tickets.DayCount, error)
 	FirstResponseHistogram(ctx context.Context, from, to time.Time) ([]int, error)
-	SLAByPriority(ctx context.Context, from, to, now time.Time) (map[tickets.Priority][2]tickets.Attainment, error)
 
 	ListDeliveries(ctx context.Context, status tickets.DeliveryStatus, limit int) ([]tickets.Delivery, error)
 	DeliveryHealth(ctx context.Context, since time.Time) ([]tickets.SourceHealth, error)
