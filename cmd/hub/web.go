@@ -37,6 +37,7 @@ func (a *App) wireWeb(context.Context) error {
 		Sessions:      sm,
 		Replayer:      a.pipeline,
 		ReplyRoutes:   replyRouter{a}.ReplyRoutes,
+		SurveyURL:     surveyURL(a.cfg),
 		SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"),
 		Policy:        a.cfg.Policy,
 		Logger:        a.log.With("component", "web"),

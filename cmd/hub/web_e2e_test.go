@@ -221,9 +221,12 @@ func TestWebDashboardInChromium(t *testing.T) {
 		// The key's own character may land in the box it focused: start empty.
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('reply-body').value = ''`),
 		chromedp.SendKeys(chromedp.CSS("#reply-body"), "Sorry about that, a new parcel is on its way."),
-		chromedp.Click(chromedp.CSS(".compose form:first-of-type button")),
+		chromedp.SetValue(chromedp.CSS("#reply-saved"), "sign-off"),
+		chromedp.Click(chromedp.CSS(".compose form:first-of-type button[type=submit]")),
 		flashSays("could not be delivered"),
-		pageWaits(`document.querySelector('.msg-reply') && document.querySelector('.msg-reply').textContent.includes('a new parcel is on its way')`))
+		// The agent's text, then the saved reply filled in from the ticket.
+		pageWaits(`document.querySelector('.msg-reply') && document.querySelector('.msg-reply').textContent.includes('a new parcel is on its way') &&
+			document.querySelector('.msg-reply').textContent.includes('Best wishes, Lee Lead (ticket T-1001)')`))
 	e.do("note",
 		chromedp.SendKeys(chromedp.CSS("#note-body"), "Checked with the warehouse."),
 		chromedp.Click(chromedp.CSS(".note-form button")),
@@ -309,6 +312,9 @@ func seedDashboard(t *testing.T, h *testHub) {
 	}
 	if _, err := h.app.pool.Exec(ctx, `update tickets set clock_start = now() - interval '3 hours',
 		first_response_due = now() + interval '10 minutes', priority = 'high', tags = '{billing}' where number = 1004`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.store.CreateReply(ctx, "lead@example.com", "sign-off", "Best wishes, {{agent_name}} (ticket {{ticket}})"); err != nil {
 		t.Fatal(err)
 	}
 	d := &tickets.Delivery{Source: tickets.SourceShopify, Tenant: "acme.myshopify.com", Topic: "orders/updated",

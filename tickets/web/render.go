@@ -76,7 +76,7 @@ type page struct {
 
 // assetVersion changes the assets' URLs when they change (set at build by
 // hand: bump it with the CSS or JS).
-const assetVersion = "4"
+const assetVersion = "5"
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) error {
 	return s.renderStatus(w, r, http.StatusOK, name, data)

@@ -26,6 +26,8 @@ type Store interface {
 	EmailReplyStatuses(ctx context.Context, ticketID string) (map[int64]tickets.ReplyDelivery, error)
 	LinkOrder(ctx context.Context, actor tickets.Actor, ref string, o tickets.OrderRef) (tickets.Ticket, error)
 	SearchOrders(ctx context.Context, q string, limit int) ([]tickets.OrderRef, error)
+	ListReplies(ctx context.Context) ([]tickets.SavedReply, error)
+	GetReply(ctx context.Context, name string) (tickets.SavedReply, error)
 	CustomerByEmail(ctx context.Context, email string) (tickets.Customer, []tickets.Ticket, error)
 	CustomerOrders(ctx context.Context, customerID, email string) ([]tickets.OrderRef, error)
 
@@ -59,6 +61,9 @@ type Config struct {
 	// ReplyRoutes names where a public reply on t goes beyond the hub; an
 	// empty answer means the customer cannot be reached from the hub.
 	ReplyRoutes func(ctx context.Context, t tickets.Ticket) []string
+	// SurveyURL turns a survey token into the link a customer opens; nil
+	// when the hub has no public URL (a reply then cannot ask for a rating).
+	SurveyURL func(token string) string
 	// SecureCookies marks the session cookie Secure (the hub is served
 	// over HTTPS: HUB_PUBLIC_URL starts with https).
 	SecureCookies bool

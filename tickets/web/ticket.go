@@ -28,6 +28,8 @@ type ticketView struct {
 	OrderQuery   string
 	Found        []orderView
 	Agents       []tickets.Account
+	Saved        []tickets.SavedReply
+	Surveys      bool // a reply can ask for a rating
 }
 
 func (v ticketView) PageTitle() string { return v.T.Ref() + " " + v.T.Subject }
@@ -117,6 +119,10 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Agents, err = s.store.ListAccounts(ctx); err != nil {
 		return err
 	}
+	if v.Saved, err = s.store.ListReplies(ctx); err != nil {
+		return err
+	}
+	v.Surveys = s.cfg.SurveyURL != nil
 	return s.render(w, r, "ticket", v)
 }
 
@@ -303,23 +309,51 @@ func (s *Server) note(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) addMessage(w http.ResponseWriter, r *http.Request, kind tickets.MessageKind) error {
 	ctx := r.Context()
+	me := agentFrom(ctx)
+	ref := chi.URLParam(r, "ref")
 	body := strings.TrimSpace(r.PostFormValue("body"))
-	if body == "" {
+	msg := tickets.NewMessage{Kind: kind, Body: body, Source: tickets.SourceWeb}
+	if kind == tickets.MessageReply {
+		// The same composition as the API's and Slack's: the agent's text,
+		// then the saved reply with the ticket's values, and a survey link
+		// when the reply resolves the ticket and asks for a rating.
+		d := tickets.ReplyDraft{Text: body, Resolve: r.PostFormValue("resolve") != "", Survey: r.PostFormValue("survey") != ""}
+		if name := strings.TrimSpace(r.PostFormValue("saved")); name != "" {
+			saved, err := s.store.GetReply(ctx, name)
+			if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+				return s.failBack(w, r, tickets.Invalid("saved", "no saved reply named %q", name))
+			}
+			if err != nil {
+				return err
+			}
+			d.Saved = &saved
+		}
+		t, err := s.store.GetTicket(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if msg, err = tickets.ComposeReply(t, me.Name, d, s.now(), s.cfg.SurveyURL); err != nil {
+			return s.failBack(w, r, err)
+		}
+		msg.Source = tickets.SourceWeb
+	} else if body == "" {
 		return s.failBack(w, r, tickets.Invalid("body", "write something first"))
 	}
-	me := agentFrom(ctx)
-	m, t, err := s.store.AddMessage(ctx, me.Actor(), chi.URLParam(r, "ref"),
-		tickets.NewMessage{Kind: kind, Body: body, Source: tickets.SourceWeb})
+	m, t, err := s.store.AddMessage(ctx, me.Actor(), ref, msg)
 	if err != nil {
 		return s.failBack(w, r, err)
+	}
+	resolved := ""
+	if msg.Resolve {
+		resolved = " The ticket is resolved."
 	}
 	if kind == tickets.MessageNote {
 		s.setFlash(ctx, "ok", "Internal note added. The customer does not see it.")
 	} else if routes := s.cfg.ReplyRoutes(ctx, t); len(routes) == 0 {
 		s.setFlash(ctx, "error", "Reply saved on the ticket, but it could not be delivered: the hub has no channel to this customer "+
-			"(no WooCommerce order that sends customer notes, no email channel, no Zapier workflow for replies). Contact them another way.")
+			"(no email channel, no WooCommerce order that sends customer notes, no Zapier workflow for replies). Contact them another way."+resolved)
 	} else {
-		s.setFlash(ctx, "ok", "Reply sent. It goes to the customer as "+strings.Join(routes, "; and as ")+".")
+		s.setFlash(ctx, "ok", "Reply sent. It goes to the customer as "+strings.Join(routes, "; and as ")+"."+resolved)
 	}
 	s.back(w, r, t, "#m"+strconv.FormatInt(m.ID, 10))
 	return nil
