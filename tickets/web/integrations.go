@@ -42,7 +42,7 @@ func (s *Server) integrationsPage(w http.ResponseWriter, r *http.Request) error 
 	for _, h := range health {
 		byTenant[string(h.Source)+":"+h.Tenant] = h
 	}
-	for _, kind := range []tickets.Source{tickets.SourceShopify, tickets.SourceWooCommerce, tickets.SourceSlack} {
+	for _, kind := range []tickets.Source{tickets.SourceShopify, tickets.SourceWooCommerce, tickets.SourceSlack, tickets.SourceEmail} {
 		conns, err := s.store.ListConnections(ctx, kind)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func advice(c tickets.Connection, h tickets.SourceHealth) string {
 			c.Settings["silent_since"], c.Settings["silent_reason"])
 	case h.Failed > 0:
 		return fmt.Sprintf("Failed deliveries in the last day: %d. Read their reasons below, fix the cause, then replay them.", h.Failed)
-	case h.Received == 0 && c.Kind != tickets.SourceSlack:
+	case h.Received == 0 && c.Kind != tickets.SourceSlack && c.Kind != tickets.SourceEmail:
 		return "Nothing arrived in the last day. If the store had orders, check its webhook subscriptions point at this hub (HUB_PUBLIC_URL)."
 	}
 	return ""
