@@ -94,6 +94,12 @@ type Filter struct {
 	Query    string // full-text over subjects and messages
 	Limit    int
 	Cursor   string // opaque, from the previous page
+
+	// The dashboard's views and order; the API leaves them zero.
+	View View
+	Me   string    // the agent's email, for ViewMine
+	Now  time.Time // the instant at-risk and breached are judged at; zero means the store's clock
+	Sort Sort
 }
 
 // DeliveryStatus is where a webhook delivery is in the pipeline.

@@ -25,6 +25,7 @@ import (
 	"hub/tickets/api"
 	"hub/tickets/postgres"
 	"hub/tickets/rules"
+	"hub/tickets/web"
 	"hub/webhooks"
 )
 
@@ -67,6 +68,10 @@ type App struct {
 	// replies say where a public reply goes beyond the ticket (a
 	// WooCommerce order note, Zapier workflows), for Slack's reply modal.
 	replies []func(context.Context, tickets.Ticket) []string
+	// dashboard is the web dashboard; streams are its long-lived routes,
+	// mounted outside the admission limit (cmd/hub/web.go).
+	dashboard *web.Server
+	streams   streamRoutes
 	// closers release what the connectors opened, on Close.
 	closers []func()
 	// sources are the connected stores the enrichment asks, by kind.
@@ -159,7 +164,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Reach: func(ctx context.Context, t tickets.Ticket) []string { return replyRouter{a}.ReplyRoutes(ctx, t) },
 	})
 
-	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail} {
+	for _, wire := range []func(context.Context) error{a.wireCore, a.wireSurvey, a.wireShopify, a.wireWooCommerce, a.wireSlack, a.wireZapier, a.wireEmail, a.wireWeb} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, err

@@ -34,6 +34,9 @@ Usage:
   hub apikey create --name NAME    create an API key; prints the key alone on its last line
   hub apikey list                  list API keys (never the keys themselves)
   hub apikey revoke ID...          revoke API keys; the API refuses them at once
+  hub agent create --email E --name N [--admin]
+                                   create a dashboard account; prints a one-time password on its last line
+  hub agent list | disable --email E
   hub deliveries list [--status S] [--limit N]
   hub deliveries replay ID...      put failed or ignored deliveries back in the pipeline
   hub replies list|show|add|edit|delete ...
@@ -106,6 +109,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return runReport(ctx, args, getenv, stdout, stderr)
 	case "rules":
 		return runRules(args, getenv, os.Stdin, stdout, stderr, time.Now())
+	case "agent":
+		return runAgent(ctx, args, getenv, stdout, stderr)
 	case "bench-ceiling":
 		// The bench's bare handler, run by `hub bench` as a child process.
 		return bench.ServeCeiling(ctx, getenv)

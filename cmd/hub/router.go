@@ -41,6 +41,10 @@ func (a *App) Router() http.Handler {
 		})
 	})
 
+	for _, add := range a.streams {
+		add(r)
+	}
+
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.cfg.Redis})
 	a.closers = append(a.closers, func() { _ = mon.Close() })
 	admin := basicAsKey(a.api.RequireKey(mon))

@@ -55,12 +55,30 @@ func (s *Store) ListTickets(ctx context.Context, f tickets.Filter) (list []ticke
 			select m.ticket_id from messages m
 			where m.search @@ websearch_to_tsquery('simple', `+p+`) and m.deleted_at is null))`)
 	}
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	if cond, err := viewWhere(f.View, f.Me, now, arg); err != nil {
+		return nil, "", err
+	} else if cond != "" {
+		where = append(where, cond)
+	}
+	order := "t.created_at desc, t.id desc"
+	if f.Sort == tickets.SortDue {
+		// Tickets without a due time come last: their key is +infinity.
+		order = nextDueSQL + " asc, t.id asc"
+	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		where = append(where, "(t.created_at, t.id) < ("+arg(at)+", "+arg(id)+"::uuid)")
+		if f.Sort == tickets.SortDue {
+			where = append(where, "("+nextDueSQL+", t.id) > ("+arg(at)+", "+arg(id)+"::uuid)")
+		} else {
+			where = append(where, "(t.created_at, t.id) < ("+arg(at)+", "+arg(id)+"::uuid)")
+		}
 	}
 
 	limit := clamp(f.Limit, 25, 100)
@@ -68,7 +86,7 @@ func (s *Store) ListTickets(ctx context.Context, f tickets.Filter) (list []ticke
 	if len(where) > 0 {
 		sql += "\n\twhere " + strings.Join(where, "\n\tand ")
 	}
-	sql += "\n\torder by t.created_at desc, t.id desc limit " + arg(limit+1)
+	sql += "\n\torder by " + order + " limit " + arg(limit+1)
 
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -81,7 +99,11 @@ func (s *Store) ListTickets(ctx context.Context, f tickets.Filter) (list []ticke
 	if len(list) > limit {
 		list = list[:limit]
 		last := list[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
+		if f.Sort == tickets.SortDue {
+			next = encodeCursor(dueKey(last), last.ID)
+		} else {
+			next = encodeCursor(last.CreatedAt, last.ID)
+		}
 	}
 	return list, next, nil
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
+
+	"hub/tickets"
+	"hub/tickets/web"
+)
+
+// wireWeb mounts the dashboard (tickets/web) at /, its sessions in Postgres.
+func (a *App) wireWeb(context.Context) error {
+	// No cleanup goroutine of pgxstore's own (it races with StopCleanup):
+	// the scheduler deletes expired sessions, once for all hub processes.
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(a.pool, 0)
+	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
+		mux.HandleFunc(typeSessionsCleanup, func(ctx context.Context, _ *asynq.Task) error {
+			_, err := a.store.DeleteExpiredSessions(ctx)
+			return err
+		})
+	})
+	a.periodic = append(a.periodic, periodicTask{"@every 10m", asynq.NewTask(typeSessionsCleanup, nil)})
+	a.dashboard = web.New(web.Config{
+		Store:         a.store,
+		Sessions:      sm,
+		Replayer:      a.pipeline,
+		ReplyRoutes:   replyRouter{a}.ReplyRoutes,
+		SurveyURL:     surveyURL(a.cfg),
+		SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"),
+		Policy:        a.cfg.Policy,
+		Logger:        a.log.With("component", "web"),
+	})
+	a.routes = append(a.routes, a.dashboard.Routes)
+	a.streams = append(a.streams, a.dashboard.StreamRoutes)
+	return nil
+}
+
+const typeSessionsCleanup = "web:sessions_cleanup"
+
+const agentUsage = `Usage:
+  hub agent create --email E --name N [--admin]   create or reset an account; prints a one-time password on its last line
+  hub agent list                                 list agents
+  hub agent disable --email E                    stop an agent from signing in
+`
+
+// runAgent is hub agent create|list|disable.
+func runAgent(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, agentUsage)
+		if len(args) == 0 {
+			return usageError{"agent needs create, list or disable"}
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("agent "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, agentUsage) }
+	email := fs.String("email", "", "the agent's email")
+	name := fs.String("name", "", "the agent's name")
+	admin := fs.Bool("admin", false, "an admin (integrations, agents, keys)")
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{"agent " + sub + " takes only flags"}
+	}
+	switch sub {
+	case "create":
+		if *email == "" || *name == "" {
+			return usageError{"agent create needs --email and --name"}
+		}
+	case "disable":
+		if *email == "" {
+			return usageError{"agent disable needs --email"}
+		}
+	case "list":
+	default:
+		return usageError{fmt.Sprintf("unknown agent subcommand %q (want create, list or disable)", sub)}
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	app, err := Open(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	switch sub {
+	case "create":
+		password, err := web.NewPassword()
+		if err != nil {
+			return err
+		}
+		hash, err := web.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		acct, err := app.store.CreateAccount(ctx, tickets.Account{Email: *email, Name: *name, Admin: *admin, PasswordHash: hash})
+		if err != nil {
+			return errors.New(tickets.ErrorMessage(err))
+		}
+		role := "agent"
+		if acct.Admin {
+			role = "admin"
+		}
+		fmt.Fprintf(stdout, "Agent %s (%s, %s) can sign in at %s/login with this password, shown only once:\n%s\n",
+			acct.Email, acct.Name, role, publicBase(cfg), password)
+		return nil
+	case "disable":
+		if err := app.store.DisableAccount(ctx, *email); err != nil {
+			return errors.New(tickets.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "Agent %s can no longer sign in.\n", tickets.NormaliseEmail(*email))
+		return nil
+	}
+	list, err := app.store.ListAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tSIGN-IN\tCREATED")
+	for _, a := range list {
+		role, state := "agent", "enabled"
+		if a.Admin {
+			role = "admin"
+		}
+		switch {
+		case a.DisabledAt != nil:
+			state = "disabled"
+		case a.PasswordHash == "":
+			state = "no password"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Email, a.Name, role, state, a.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// publicBase is where agents reach the hub, for the sign-in hint.
+func publicBase(cfg Config) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "localhost" + addr
+	}
+	return "http://" + addr
+}
+
+// streamRoutes mounts routes outside the admission limit (see router.go).
+type streamRoutes []func(chi.Router)

@@ -1,0 +1,95 @@
+package postgres_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"hub/tickets"
+)
+
+func TestListViewsAndDueOrder(t *testing.T) {
+	b := setup(t)
+	urgent := b.create(t, tickets.NewTicket{Subject: "Card declined", Priority: tickets.PriorityUrgent})
+	b.clock.Advance(time.Minute)
+	mine := b.create(t, tickets.NewTicket{Subject: "Size swap", Assignee: "ann@example.com"})
+	b.clock.Advance(time.Minute)
+	waiting := b.create(t, tickets.NewTicket{Subject: "Need photo", Priority: tickets.PriorityHigh})
+	if _, err := b.store.UpdateTicket(b.ctx, agent, waiting.ID, tickets.Patch{Status: ptr(tickets.StatusPending)}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(time.Minute)
+	done := b.create(t, tickets.NewTicket{Subject: "Thanks!", Priority: tickets.PriorityLow})
+	if _, err := b.store.UpdateTicket(b.ctx, agent, done.ID, tickets.Patch{Status: ptr(tickets.StatusResolved)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The urgent ticket's first response (1h, wall clock) is due at
+	// start+1h: at risk in its last 15 minutes, breached after.
+	atRisk := start.Add(50 * time.Minute)
+	late := start.Add(2 * time.Hour)
+	tests := []struct {
+		name string
+		f    tickets.Filter
+		want []tickets.Ticket
+	}{
+		{"mine", tickets.Filter{View: tickets.ViewMine, Me: "Ann@Example.com"}, []tickets.Ticket{mine}},
+		{"unassigned leaves out resolved", tickets.Filter{View: tickets.ViewUnassigned}, []tickets.Ticket{waiting, urgent}},
+		{"waiting on customer", tickets.Filter{View: tickets.ViewWaiting}, []tickets.Ticket{waiting}},
+		{"at risk", tickets.Filter{View: tickets.ViewAtRisk, Now: atRisk}, []tickets.Ticket{urgent}},
+		{"not yet at risk", tickets.Filter{View: tickets.ViewAtRisk, Now: start.Add(30 * time.Minute)}, nil},
+		{"breached", tickets.Filter{View: tickets.ViewBreached, Now: late}, []tickets.Ticket{urgent}},
+		{"breached is not at risk", tickets.Filter{View: tickets.ViewAtRisk, Now: late}, nil},
+		{"pending is never breached", tickets.Filter{View: tickets.ViewBreached, Now: start.Add(30 * 24 * time.Hour)}, []tickets.Ticket{mine, urgent}},
+		{"view and filter", tickets.Filter{View: tickets.ViewUnassigned, Priority: tickets.PriorityUrgent}, []tickets.Ticket{urgent}},
+		{"due first", tickets.Filter{Sort: tickets.SortDue}, byNextDue(urgent, mine, waiting, done)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list, _, err := b.store.ListTickets(b.ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := ids(list), ids(tt.want); !slices.Equal(got, want) {
+				t.Errorf("got %v; want %v", numbers(list), numbers(tt.want))
+			}
+		})
+	}
+
+	// Cursor pages in due order visit every ticket once, in order.
+	var paged []tickets.Ticket
+	f := tickets.Filter{Sort: tickets.SortDue, Limit: 1}
+	for range 10 {
+		page, next, err := b.store.ListTickets(b.ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, page...)
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	if got, want := ids(paged), ids(byNextDue(urgent, mine, waiting, done)); !slices.Equal(got, want) {
+		t.Errorf("due pages %v; want %v", numbers(paged), numbers(byNextDue(urgent, mine, waiting, done)))
+	}
+
+	counts, err := b.store.CountViews(b.ctx, "ann@example.com", atRisk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tickets.ViewCounts{tickets.ViewAll: 4, tickets.ViewMine: 1, tickets.ViewUnassigned: 2,
+		tickets.ViewAtRisk: 1, tickets.ViewBreached: 0, tickets.ViewWaiting: 1}
+	for v, n := range want {
+		if counts[v] != n {
+			t.Errorf("count %q = %d, want %d (all: %v)", v, counts[v], n, counts)
+		}
+	}
+}
+
+// byNextDue orders tickets as SortDue does.
+func byNextDue(list ...tickets.Ticket) []tickets.Ticket {
+	out := slices.Clone(list)
+	slices.SortStableFunc(out, func(a, b tickets.Ticket) int { return a.NextDue().Compare(b.NextDue()) })
+	return out
+}
