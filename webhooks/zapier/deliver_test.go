@@ -279,7 +279,8 @@ func ptr[T any](v T) *T { return &v }
 // delivery: it waits (using up no retry) until the claim runs out, then
 // posts. Found by the chaos test that kills workers under load.
 func TestAClaimLeftByADeadWorkerIsRetriedNotDropped(t *testing.T) {
-	b := setup(t)
+	const lease = 2 * time.Minute
+	b := setup(t, func(c *zapier.Config) { c.Lease = lease })
 	h := b.subscribe(t, "after-kill", tickets.EventCreated, "")
 	tk := b.create(t, "Parcel lost", "lin@example.com")
 	var created tickets.Event
@@ -289,7 +290,6 @@ func TestAClaimLeftByADeadWorkerIsRetriedNotDropped(t *testing.T) {
 		}
 	}
 	// The dead worker's claim: made, never followed by an outcome.
-	const lease = 2 * time.Minute
 	if ok, err := b.store.ClaimHookDelivery(b.ctx, h.ID, created.ID, lease); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}

@@ -55,7 +55,8 @@ type Config struct {
 	PauseAfter  int
 	PauseWindow time.Duration
 	// Lease is how long a delivery claim protects a POST in flight
-	// (default 2 minutes, well over the client's timeout).
+	// (default 45 seconds, three times the hub's 15 s client timeout). It
+	// is also how long a worker's death mid-POST delays that hook's event.
 	Lease time.Duration
 	// IsUnavailable reports errors that mean the database is unreachable
 	// (answered 503 so Zapier retries).
@@ -92,7 +93,7 @@ func New(cfg Config) *Service {
 		cfg.PauseWindow = time.Hour
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
+		cfg.Lease = 45 * time.Second
 	}
 	if cfg.IsUnavailable == nil {
 		cfg.IsUnavailable = func(error) bool { return false }
