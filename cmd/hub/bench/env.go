@@ -185,6 +185,12 @@ func (s *stage) start(ctx context.Context, role string) (*child, error) {
 	}
 	cmd := exec.Command(s.env.cfg.Exe, role)
 	cmd.Env = s.hubEnv(addr)
+	if role == "web" && s.name == "intake" {
+		// The intake phase runs no worker: the queue only grows, and past
+		// HUB_MAX_BACKLOG the hub would rightly shed everything, which is
+		// not what the phase measures. The user's --env still wins.
+		cmd.Env = append([]string{"HUB_MAX_BACKLOG=100000000"}, cmd.Env...)
+	}
 	debug := ""
 	if s.env.cfg.ProfileDir != "" && addr != "" {
 		if a, err := freeAddr(); err == nil {
