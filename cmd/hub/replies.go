@@ -29,6 +29,13 @@ func (a *App) wireSurvey(context.Context) error {
 // (HUB_PUBLIC_URL), else this machine's listen address, which is right for
 // a hub tried locally.
 func surveyURL(cfg Config) func(token string) string {
+	base := linkBase(cfg)
+	return func(token string) string { return base + "/survey/" + token }
+}
+
+// linkBase is where links the hub mails (surveys, sign-in links) point:
+// HUB_PUBLIC_URL, else this machine's listen address.
+func linkBase(cfg Config) string {
 	base := cfg.PublicURL
 	if base == "" {
 		host, port, err := net.SplitHostPort(cfg.Addr)
@@ -40,7 +47,7 @@ func surveyURL(cfg Config) func(token string) string {
 		}
 		base = "http://" + net.JoinHostPort(host, port)
 	}
-	return func(token string) string { return base + "/survey/" + token }
+	return base
 }
 
 // The subcommands of replies.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
 
+	conn "hub/connectors/email"
 	"hub/tickets"
 	"hub/tickets/web"
 )
@@ -41,13 +43,39 @@ func (a *App) wireWeb(context.Context) error {
 		SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"),
 		Policy:        a.cfg.Policy,
 		Logger:        a.log.With("component", "web"),
+		Mailer:        a.linkMailer(),
+		LoginLinkURL:  func(token string) string { return linkBase(a.cfg) + "/login/link/" + token },
 	})
 	a.routes = append(a.routes, a.dashboard.Routes)
 	a.streams = append(a.streams, a.dashboard.StreamRoutes)
+	// Sign-in link mails still being sent finish before the hub exits.
+	a.closers = append(a.closers, a.dashboard.Wait)
 	return nil
 }
 
 const typeSessionsCleanup = "web:sessions_cleanup"
+
+// linkMailer sends the dashboard's sign-in links through the email
+// channel's SMTP server (EMAIL_SMTP_URL, from EMAIL_ADDRESS); nil, and so no
+// emailed links, without outbound email.
+func (a *App) linkMailer() web.Mailer {
+	if a.email == nil || a.email.cfg.SMTP == nil {
+		return nil
+	}
+	var opts []conn.SenderOption
+	if a.email.tls != nil {
+		opts = append(opts, conn.WithTLSConfig(a.email.tls))
+	}
+	return smtpMailer{conn.NewSender(*a.email.cfg.SMTP, conn.Composer{From: a.email.cfg.Address, Now: a.now}, opts...)}
+}
+
+type smtpMailer struct{ s *conn.Sender }
+
+func (m smtpMailer) SendMail(ctx context.Context, msg web.Mail) error {
+	_, err := m.s.Send(ctx, conn.Outgoing{To: []mail.Address{{Name: msg.ToName, Address: msg.To}},
+		Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	return err
+}
 
 const agentUsage = `Usage:
   hub agent create --email E --name N [--admin]   create or reset an account; prints a one-time password on its last line

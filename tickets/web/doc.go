@@ -1,7 +1,8 @@
 // Package web is the dashboard the hub serves at /: agents sign in with a
-// password, work the ticket list and each ticket (reply, note, status,
-// priority, assignee, tags, linked orders), look up customers, read the
-// reports, and admins watch the integrations and replay failed deliveries.
+// password (or, when the hub sends email, a one-time link mailed to them),
+// work the ticket list and each ticket (reply, note, status, priority,
+// assignee, tags, linked orders), look up customers, read the reports, and
+// admins watch the integrations and replay failed deliveries.
 //
 // Pages are rendered on the server with html/template from embedded
 // templates and assets; every action is a plain form POST that works

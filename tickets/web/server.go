@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -44,6 +45,10 @@ type Store interface {
 	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
 	RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error
 	ClearLoginFailures(ctx context.Context, key string) error
+
+	CreateLoginLink(ctx context.Context, email string, tokenHash []byte, now, expires time.Time) error
+	CheckLoginLink(ctx context.Context, tokenHash []byte, now time.Time) (string, error)
+	UseLoginLink(ctx context.Context, tokenHash []byte, now time.Time) (string, error)
 }
 
 // Replayer puts a failed delivery back into the pipeline.
@@ -76,6 +81,11 @@ type Config struct {
 	// LoginWindow (defaults 5, 30 and 15 minutes).
 	LoginPerEmail, LoginPerAddr int
 	LoginWindow                 time.Duration
+	// Mailer, when set (email sending is configured), offers agents an
+	// emailed sign-in link; LoginLinkURL then turns a link's token into the
+	// URL the mail carries (required with Mailer).
+	Mailer       Mailer
+	LoginLinkURL func(token string) string
 }
 
 // Server serves the dashboard.
@@ -87,12 +97,17 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	counts   *countCache
+	// mails are sign-in link mails still being sent (see Wait).
+	mails sync.WaitGroup
 }
 
 // New returns a Server. It panics without a Store or Sessions: a wiring bug.
 func New(cfg Config) *Server {
 	if cfg.Store == nil || cfg.Sessions == nil {
 		panic("web: Config.Store and Config.Sessions are required")
+	}
+	if cfg.Mailer != nil && cfg.LoginLinkURL == nil {
+		panic("web: Config.LoginLinkURL is required with a Mailer")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -144,6 +159,11 @@ func (s *Server) Routes(r chi.Router) {
 		r.Get("/login", s.handle(s.loginPage))
 		r.Post("/login", s.handle(s.login))
 		r.Post("/logout", s.handle(s.logout))
+		if s.cfg.Mailer != nil {
+			r.Post("/login/link", s.handle(s.requestLink))
+			r.Get("/login/link/{token}", s.handle(s.linkPage))
+			r.Post("/login/link/{token}", s.handle(s.useLink))
+		}
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAgent)
 			r.Get("/", s.handle(s.listPage))
@@ -173,6 +193,10 @@ func (s *Server) StreamRoutes(r chi.Router) {
 		r.Get("/events", s.handle(s.events))
 	})
 }
+
+// Wait returns once the sign-in link mails under way are sent (or have
+// failed); the hub calls it when it stops.
+func (s *Server) Wait() { s.mails.Wait() }
 
 // handlerFunc is a handler that returns its error for one place to show.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

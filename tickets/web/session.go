@@ -117,6 +117,8 @@ func randomToken() string {
 
 type loginView struct {
 	Email, Next, Error string
+	// Mail offers an emailed sign-in link (email sending is configured).
+	Mail bool
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
@@ -124,7 +126,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, "login", loginView{Next: safeNext(r.URL.Query().Get("next"))})
+	return s.render(w, r, "login", loginView{Next: safeNext(r.URL.Query().Get("next")), Mail: s.cfg.Mailer != nil})
 }
 
 // login checks the password, limited per email and per client address:
@@ -134,7 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email := tickets.NormaliseEmail(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	view := loginView{Email: email, Next: next}
+	view := loginView{Email: email, Next: next, Mail: s.cfg.Mailer != nil}
 	now := s.now()
 	emailKey, addrKey := "email:"+email, "ip:"+clientAddr(r)
 	since := now.Add(-s.cfg.LoginWindow)
