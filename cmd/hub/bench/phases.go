@@ -107,6 +107,9 @@ type FlowResult struct {
 	Processes string  `json:"processes"`
 	Answers   Answers `json:"answers"`
 	Ack       Percentiles
+	// ShedAnswer is how long a refused request (429/503) waited for its
+	// answer: shedding must be fast to be worth anything.
+	ShedAnswer Percentiles `json:"shed_answer"`
 	// Tickets the acknowledged deliveries should open, and what happened.
 	Expected   int     `json:"tickets_expected"`
 	Tickets    int     `json:"tickets"`
@@ -177,7 +180,7 @@ func runFlowMix(ctx context.Context, e *env, rate float64, name string, mix map[
 		return nil, err
 	}
 	res := &FlowResult{Rate: rate, Seconds: d.Seconds(), Processes: procs, Answers: l.answers(),
-		Ack: percentiles(l.latencies(is2xx)), Depth: series, DrainSecs: drain.Seconds()}
+		Ack: percentiles(l.latencies(is2xx)), ShedAnswer: percentiles(l.latencies(isShed)), Depth: series, DrainSecs: drain.Seconds()}
 	_, res.PeakRSS = web.memory()
 	for _, c := range s.children {
 		if _, p := c.memory(); p > res.PeakRSS {
@@ -210,7 +213,7 @@ func runOverload(ctx context.Context, e *env) (*OverloadResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OverloadResult{Rate: rate, Answers: f.Answers, Ack: f.Ack, PeakRSS: f.PeakRSS, Flow: f}, nil
+	return &OverloadResult{Rate: rate, Answers: f.Answers, Ack: f.Ack, Shed: f.ShedAnswer, PeakRSS: f.PeakRSS, Flow: f}, nil
 }
 
 // startHub starts the processes of a flow: one `hub serve`, or one `hub

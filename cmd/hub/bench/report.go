@@ -35,6 +35,9 @@ func writeTable(w io.Writer, r Result) {
 	flow := func(title string, f *FlowResult) {
 		fmt.Fprintf(tw, "\n%s (%s, %.0f req/s for %.0fs)\n", title, f.Processes, f.Rate, f.Seconds)
 		row("answers", "%s\tack %s", answers(f.Answers), pct(f.Ack))
+		if f.ShedAnswer.N > 0 {
+			row("refused answers", "%d\tanswered in %s", f.ShedAnswer.N, pct(f.ShedAnswer))
+		}
 		row("tickets expected / made", "%d / %d\tmissing %d, duplicate %d", f.Expected, f.Tickets, f.Missing, f.Duplicate)
 		row("tickets per second (during the load)", "%.0f", f.TicketRate)
 		row("webhook → ticket", "%s", pct(f.ToTicket))
