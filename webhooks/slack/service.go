@@ -212,3 +212,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 func later(why string, d time.Duration) error {
 	return webhooks.Wait(max(d, time.Second), errors.New("slack: "+why))
 }
+
+// ticket loads the ticket a task is about; found is false when it was
+// erased since (a redacted customer, an erased store): nothing to do.
+func (s *Service) ticket(ctx context.Context, id string) (t tickets.Ticket, found bool, err error) {
+	t, err = s.opt.Store.GetTicket(ctx, id)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return t, false, nil
+	}
+	return t, err == nil, err
+}

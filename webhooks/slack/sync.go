@@ -54,12 +54,9 @@ func (s *Service) handleSync(ctx context.Context, task *asynq.Task) error {
 		s.releaseOutbox(ctx)
 		return s.recordNotConfigured(ctx, p.TicketID)
 	}
-	t, err := s.opt.Store.GetTicket(ctx, p.TicketID)
-	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
-		return nil // erased since
-	}
-	if err != nil {
-		return err
+	t, found, err := s.ticket(ctx, p.TicketID)
+	if !found {
+		return err // erased since
 	}
 	// The turn is taken while the outbox row is still pending, so that
 	// changes made while this sync waits for its turn coalesce into it.

@@ -140,11 +140,8 @@ func (s *Service) handleThread(ctx context.Context, task *asynq.Task) error {
 	if err != nil || !ok {
 		return err
 	}
-	t, err := s.opt.Store.GetTicket(ctx, p.TicketID)
-	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
+	t, found, err := s.ticket(ctx, p.TicketID)
+	if !found {
 		return err
 	}
 	if !t.Slack.HasCard() {
