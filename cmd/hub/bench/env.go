@@ -19,6 +19,9 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"hub/webhooks"
 )
 
 // env is what every phase shares: the vendor fakes and the bench's
@@ -108,11 +111,17 @@ func (e *env) newStage(ctx context.Context, phase string) (*stage, error) {
 // database: a bench leaves nothing behind.
 func (s *stage) close() {
 	s.stop()
-	insp := asynq.NewInspector(s.env.redis)
-	_ = insp.DeleteQueue(s.queue, true)
-	_ = insp.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// The hub's queue and the ceiling's (the intake phase's bare handler
+	// enqueues everything it verifies to a queue of its own), every key.
+	rdb := s.env.redis.MakeRedisClient().(redis.UniversalClient)
+	for _, q := range []string{s.queue, s.queue + "-ceiling"} {
+		if err := webhooks.RemoveQueue(ctx, rdb, q); err != nil {
+			s.env.logf("remove queue %s: %v", q, err)
+		}
+	}
+	_ = rdb.Close()
 	if conn, err := pgx.Connect(ctx, s.adminURL); err == nil {
 		u, _ := url.Parse(s.dbURL)
 		_, _ = conn.Exec(ctx, "drop database if exists "+pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize()+" with (force)")
