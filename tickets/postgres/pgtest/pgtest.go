@@ -149,6 +149,19 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 	if exists {
 		return name, nil
 	}
+	// Templates of earlier migrations are of no further use: the one
+	// template kept between runs is the current one.
+	rows, err := conn.Query(ctx, "select datname from pg_database where datname like 'hub_test_tmpl_%' and datname <> $1", name)
+	if err != nil {
+		return "", err
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	for _, old := range stale {
+		_, _ = conn.Exec(ctx, "drop database if exists "+ident(old)+" with (force)")
+	}
 
 	// Build under a scratch name and rename when complete, so a crash midway
 	// never leaves a half-migrated template behind under the real name.

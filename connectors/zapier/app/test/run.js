@@ -38,6 +38,18 @@ const dropDatabase = (name) => {
   }
 };
 
+// The hub's queue goes too: every key asynq keeps for it, and the hub's
+// own marks and budgets, in the Redis of REDIS_URL (default the local one).
+const removeQueue = (queue) => {
+  const url = process.env.REDIS_URL || 'redis://localhost:6379/0';
+  const res = spawnSync('sh', ['-c',
+    `for p in 'asynq:{${queue}}*' 'hub:taken-over:${queue}:*' '${queue}:*'; do redis-cli -u "$0" --scan --pattern "$p" | xargs -r redis-cli -u "$0" del >/dev/null; done; redis-cli -u "$0" srem asynq:queues '${queue}' >/dev/null`, url],
+  { stdio: 'ignore' });
+  if (res.status !== 0) {
+    console.error(`run.js: could not remove queue ${queue} (is redis-cli installed?)`);
+  }
+};
+
 const waitReady = async (base, hub) => {
   const deadline = Date.now() + 120000;
   while (Date.now() < deadline) {
@@ -63,6 +75,7 @@ const main = async () => {
   const bin = path.join(os.tmpdir(), `hub-zapier-app-${rand}`);
   const apiKey = `zapier-app-test-${crypto.randomBytes(16).toString('hex')}`;
   const base = `http://127.0.0.1:${port}`;
+  const queue = `zapier-app-${rand}`;
 
   console.log('run.js: building the hub');
   execFileSync('go', ['build', '-o', bin, './cmd/hub'], { cwd: repo, stdio: 'inherit' });
@@ -72,7 +85,7 @@ const main = async () => {
       HUB_ADDR: `127.0.0.1:${port}`,
       DATABASE_URL: withDb(adminUrl, dbName),
       HUB_API_KEY: apiKey,
-      HUB_QUEUE: `zapier-app-${rand}`,
+      HUB_QUEUE: queue,
       HUB_LOG_LEVEL: process.env.HUB_LOG_LEVEL || 'error',
       ZAPIER_HOOK_ALLOWLIST: `https://hooks.zapier.com/,http://127.0.0.1:${hookPort}/`,
       // The store the tests link orders to must be connected (the hub
@@ -120,6 +133,7 @@ const main = async () => {
       }
     }
     dropDatabase(dbName);
+    removeQueue(queue);
     fs.rmSync(bin, { force: true });
   }
   process.exit(code);
