@@ -158,11 +158,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 	}
 	serving := cmd == "serve" || cmd == "web" || cmd == "worker"
 
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, serving))
+	app, err := openApp(ctx, getenv, stderr, serving)
 	if err != nil {
 		return err
 	}
@@ -185,8 +181,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 	}
 	var ln net.Listener
 	if cmd == "serve" || cmd == "web" {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		if ln, err = net.Listen("tcp", app.cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", app.cfg.Addr, err)
 		}
 	}
 	return app.serve(ctx, ln, cmd == "serve" || cmd == "worker")
@@ -258,14 +254,21 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 		// the App: no database is opened to show flags.
 		return connect(&App{})(ctx, rest, stdout)
 	}
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, false))
+	app, err := openApp(ctx, getenv, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	return connect(app)(ctx, rest, stdout)
+}
+
+// openApp reads the configuration and opens the App for a command. Only
+// the serving roles log about connectors; a command that serves nothing
+// logs errors only.
+func openApp(ctx context.Context, getenv func(string) string, stderr io.Writer, serving bool) (*App, error) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, serving))
 }

@@ -158,11 +158,7 @@ func runReplies(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, false))
+	app, err := openApp(ctx, getenv, stderr, false)
 	if err != nil {
 		return err
 	}

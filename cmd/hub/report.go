@@ -37,11 +37,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{tickets.ErrorMessage(err)}
 	}
 
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	app, err := Open(ctx, cfg, commandLogger(stderr, cfg.LogLevel, false))
+	app, err := openApp(ctx, getenv, stderr, false)
 	if err != nil {
 		return err
 	}

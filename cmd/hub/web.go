@@ -121,11 +121,7 @@ func runAgent(ctx context.Context, args []string, getenv func(string) string, st
 	default:
 		return usageError{fmt.Sprintf("unknown agent subcommand %q (want create, list or disable)", sub)}
 	}
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	app, err := Open(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	app, err := openApp(ctx, getenv, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -149,7 +145,7 @@ func runAgent(ctx context.Context, args []string, getenv func(string) string, st
 			role = "admin"
 		}
 		fmt.Fprintf(stdout, "Agent %s (%s, %s) can sign in at %s/login with this password, shown only once:\n%s\n",
-			acct.Email, acct.Name, role, publicBase(cfg), password)
+			acct.Email, acct.Name, role, publicBase(app.cfg), password)
 		return nil
 	case "disable":
 		if err := app.store.DisableAccount(ctx, *email); err != nil {
