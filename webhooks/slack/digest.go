@@ -99,6 +99,11 @@ func (s *Service) handleDigest(ctx context.Context, task *asynq.Task) error {
 		}
 		defer unlock()
 	}
+	// A turn is a post a card could have used: none for an empty digest
+	// (every ticket queued for it got a card or an earlier digest).
+	if ids, err := ds.DigestWaitingIDs(ctx, p.Channel, 1); err != nil || len(ids) == 0 {
+		return err
+	}
 	if err := s.turn(ctx, "post:"+p.Channel, s.opt.PostRate, maxUpdateWait); err != nil {
 		return err
 	}
