@@ -100,6 +100,10 @@ type Filter struct {
 	Me   string    // the agent's email, for ViewMine
 	Now  time.Time // the instant at-risk and breached are judged at; zero means the store's clock
 	Sort Sort
+	// Rows asks for what a list row shows: the tickets and their customers,
+	// without each ticket's orders, the customer's store profiles and the
+	// rating (three more reads a page). Those fields are left empty.
+	Rows bool
 }
 
 // DeliveryStatus is where a webhook delivery is in the pipeline.

@@ -92,7 +92,11 @@ func (s *Store) ListTickets(ctx context.Context, f tickets.Filter) (list []ticke
 	if err != nil {
 		return nil, "", dbError("list tickets", err)
 	}
-	list, err = s.collectTickets(ctx, s.pool, rows)
+	if f.Rows {
+		list, err = collectTicketRows(rows)
+	} else {
+		list, err = s.collectTickets(ctx, s.pool, rows)
+	}
 	if err != nil {
 		return nil, "", err
 	}

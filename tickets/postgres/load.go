@@ -93,15 +93,21 @@ func (s *Store) ticketID(ctx context.Context, q querier, ref string) (string, er
 
 // collectTickets scans ticket rows and loads their relations.
 func (s *Store) collectTickets(ctx context.Context, q querier, rows pgx.Rows) ([]tickets.Ticket, error) {
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (tickets.Ticket, error) { return scanTicket(row) })
+	list, err := collectTicketRows(rows)
 	if err != nil {
-		return nil, dbError("list tickets", err)
+		return nil, err
 	}
 	ptrs := make([]*tickets.Ticket, len(list))
 	for i := range list {
 		ptrs[i] = &list[i]
 	}
 	return list, s.loadRelations(ctx, q, ptrs)
+}
+
+// collectTicketRows reads rows of ticketSelect, without their relations.
+func collectTicketRows(rows pgx.Rows) ([]tickets.Ticket, error) {
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (tickets.Ticket, error) { return scanTicket(row) })
+	return list, dbError("list tickets", err)
 }
 
 // loadRelations fills in the customers' store ids, the linked orders and

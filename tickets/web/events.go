@@ -50,7 +50,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 		case <-tick.C:
-			list, _, err := s.store.ListTickets(ctx, tickets.Filter{Limit: 20})
+			list, _, err := s.store.ListTickets(ctx, tickets.Filter{Limit: 20, Rows: true})
 			if err != nil {
 				continue // the next tick tries again
 			}

@@ -125,25 +125,12 @@ func titleOf(name string, data any) string {
 }
 
 var funcs = template.FuncMap{
-	"ref": tickets.FormatNumber,
-	"ago": func(now, t time.Time) string { return ago(now, t) },
-	"until": func(now, t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		if t.Before(now) {
-			return "overdue " + ago(now, t)
-		}
-		return "due in " + span(t.Sub(now))
-	},
-	"stamp": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 Jan 2006 15:04 UTC")
-	},
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"ref":   tickets.FormatNumber,
+	"ago":   func(now, t time.Time) string { return ago(now, t) },
+	"until": until,
+	"stamp": stamp,
+	"iso":   iso,
+	"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"query": func(kv ...string) template.URL {
 		v := url.Values{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -206,6 +193,25 @@ func viewName(v tickets.View) string {
 	}
 	return string(v)
 }
+
+func until(now, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if t.Before(now) {
+		return "overdue " + ago(now, t)
+	}
+	return "due in " + span(t.Sub(now))
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func ago(now, t time.Time) string {
 	if t.IsZero() {
