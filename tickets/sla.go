@@ -121,7 +121,38 @@ func (p Policy) Recompute(pr Priority, s SLA, now time.Time) SLA {
 	first, res := p.targets(pr)
 	s.FirstResponseDue = p.due(first, s.ClockStart, wall, biz)
 	s.ResolutionDue = p.due(res, s.ClockStart, wall, biz)
+	s.FirstResponseRisk = p.risk(first, s.ClockStart, s.FirstResponseDue, biz)
+	s.ResolutionRisk = p.risk(res, s.ClockStart, s.ResolutionDue, biz)
 	return s
+}
+
+// WithRisk fills in the risk instants of an SLA stored before they were,
+// from its due times as they stand (which it does not move).
+func (p Policy) WithRisk(pr Priority, s SLA) SLA {
+	first, res := p.targets(pr)
+	if s.FirstResponseRisk.IsZero() {
+		s.FirstResponseRisk = p.risk(first, s.ClockStart, s.FirstResponseDue, s.PausedBusiness)
+	}
+	if s.ResolutionRisk.IsZero() {
+		s.ResolutionRisk = p.risk(res, s.ClockStart, s.ResolutionDue, s.PausedBusiness)
+	}
+	return s
+}
+
+// risk is the instant after which target t, due at due, is at risk (check's
+// rule): a quarter of its budget left, in business time for business
+// targets. Business time left only shrinks while business is open, so when
+// the quarter mark falls on a close the risk starts at the next opening:
+// a ticket is not at risk over the weekend before its last business hours.
+func (p Policy) risk(t Target, start, due time.Time, biz time.Duration) time.Time {
+	if due.IsZero() {
+		return time.Time{}
+	}
+	if t.Clock == WallClock {
+		return due.Add(-max(t.Duration/4, atRiskWall))
+	}
+	b := p.budget(t, start)
+	return p.Calendar.NextOpen(p.Calendar.AddBusiness(start, b+biz-b/4))
 }
 
 // Pause stops the clock at now; pausing a paused clock changes nothing.

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -274,5 +275,64 @@ func TestPolicyState(t *testing.T) {
 				t.Errorf("due times %s / %s differ from the ticket's", st.FirstResponseDue, st.ResolutionDue)
 			}
 		})
+	}
+}
+
+// TestRiskInstantsAgreeWithState checks the stored risk instants against
+// State, the rule they stand for: at every instant before a target's due
+// time, State says the target is at risk exactly when the instant is after
+// its risk instant. Starts cover business hours, the last hour of a Friday,
+// a weekend, a quarter mark falling on a close (medium from Monday 11:00),
+// and a pause that moved the due times; the Berlin calendar adds
+// a daylight-saving change.
+func TestRiskInstantsAgreeWithState(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no tz database:", err)
+	}
+	local := DefaultPolicy()
+	local.Calendar.Location = berlin
+	for _, pc := range []struct {
+		name string
+		p    Policy
+	}{{"utc", DefaultPolicy()}, {"berlin", local}} {
+		for _, pr := range []Priority{PriorityUrgent, PriorityHigh, PriorityMedium, PriorityLow} {
+			for _, start := range []string{"2026-03-02 10:00", "2026-03-02 11:00", "2026-03-06 16:20", "2026-03-06 20:00", "2026-03-07 11:00", "2026-03-27 15:00"} {
+				for _, paused := range []bool{false, true} {
+					p := pc.p
+					sla := p.Start(pr, utc(start))
+					if paused {
+						from := utc(start).Add(90 * time.Minute)
+						sla = p.Resume(pr, p.Pause(sla, from), from.Add(26*time.Hour))
+					}
+					tk := Ticket{Priority: pr, Status: StatusOpen, SLA: sla}
+					name := fmt.Sprintf("%s/%s/%s/paused=%v", pc.name, pr, start, paused)
+					for _, target := range []struct {
+						which     string
+						due, risk time.Time
+						atRisk    func(SLAState) bool
+					}{
+						{"first response", sla.FirstResponseDue, sla.FirstResponseRisk, func(s SLAState) bool { return s.FirstResponseAtRisk }},
+						{"resolution", sla.ResolutionDue, sla.ResolutionRisk, func(s SLAState) bool { return s.ResolutionAtRisk }},
+					} {
+						if target.risk.IsZero() || !target.risk.Before(target.due) {
+							t.Fatalf("%s %s: risk %s is not before due %s", name, target.which, target.risk, target.due)
+						}
+						check := func(at time.Time) {
+							want := at.After(target.risk) && !at.After(target.due)
+							if got := target.atRisk(p.State(tk, at)); got != want {
+								t.Fatalf("%s %s at %s: State says at risk %v; risk instant %s, due %s",
+									name, target.which, at.In(p.Calendar.Location), got, target.risk, target.due)
+							}
+						}
+						check(target.risk)
+						check(target.risk.Add(time.Microsecond))
+						for at := sla.ClockStart; !at.After(target.due); at = at.Add(7 * time.Minute) {
+							check(at)
+						}
+					}
+				}
+			}
+		}
 	}
 }

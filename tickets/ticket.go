@@ -149,6 +149,12 @@ type SLA struct {
 	Paused time.Duration
 	// PausedBusiness is the business time spent paused so far.
 	PausedBusiness time.Duration
+	// FirstResponseRisk and ResolutionRisk are the instants after which
+	// each target is at risk by Policy.State's rule while the clock runs,
+	// worked out with the business calendar when the due times are, so a
+	// store can select at-risk tickets with a comparison instead of the
+	// calendar.
+	FirstResponseRisk, ResolutionRisk time.Time
 }
 
 // Escalation is the last SLA escalation the hub acted on for a ticket.

@@ -15,6 +15,7 @@ const ticketSelect = `
 	select t.id, t.number, t.subject, t.description, t.status, t.priority, t.tags,
 		t.assignee, t.team, t.source, t.external_ref, t.store, coalesce(t.follow_up_of::text, ''),
 		t.first_response_due, t.resolution_due, t.clock_start, t.paused_at, t.paused_ns, t.paused_business_ns,
+		t.first_response_risk_at, t.resolution_risk_at,
 		t.slack_team, t.slack_channel, t.slack_ts, t.slack_error, t.slack_digest, t.reply_error,
 		t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at,
 		coalesce(c.id::text, ''), coalesce(c.email, ''), coalesce(c.name, ''), coalesce(c.phone, ''), c.created_at,
@@ -29,11 +30,13 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 	var (
 		t                                    tickets.Ticket
 		firstDue, resDue, clockStart, custAt *time.Time
+		firstRisk, resRisk                   *time.Time
 		paused, pausedBiz                    int64
 	)
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Tags,
 		&t.Assignee, &t.Team, &t.Source, &t.ExternalRef, &t.Store, &t.FollowUpOf,
 		&firstDue, &resDue, &clockStart, &t.SLA.PausedAt, &paused, &pausedBiz,
+		&firstRisk, &resRisk,
 		&t.Slack.Team, &t.Slack.Channel, &t.Slack.TS, &t.Slack.Error, &t.Slack.Digest, &t.ReplyError,
 		&t.CreatedAt, &t.UpdatedAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ClosedAt,
 		&t.Customer.ID, &t.Customer.Email, &t.Customer.Name, &t.Customer.Phone, &custAt,
@@ -44,6 +47,8 @@ func scanTicket(row pgx.Row) (tickets.Ticket, error) {
 	t.SLA.FirstResponseDue = deref(firstDue)
 	t.SLA.ResolutionDue = deref(resDue)
 	t.SLA.ClockStart = deref(clockStart)
+	t.SLA.FirstResponseRisk = deref(firstRisk)
+	t.SLA.ResolutionRisk = deref(resRisk)
 	t.SLA.Paused = time.Duration(paused)
 	t.SLA.PausedBusiness = time.Duration(pausedBiz)
 	t.Customer.CreatedAt = deref(custAt)

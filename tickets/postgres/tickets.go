@@ -80,14 +80,15 @@ func (s *Store) createTicket(ctx context.Context, tx pgx.Tx, actor tickets.Actor
 	err = sp.QueryRow(ctx, `
 		insert into tickets (subject, description, status, priority, tags, assignee, team, customer_id,
 			source, external_ref, follow_up_of, first_response_due, resolution_due, clock_start,
-			paused_at, paused_ns, paused_business_ns, created_at, updated_at, store, request_hash)
-		values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)
+			paused_at, paused_ns, paused_business_ns, created_at, updated_at, store, request_hash,
+			first_response_risk_at, resolution_risk_at)
+		values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21)
 		on conflict (source, external_ref) where external_ref <> '' do nothing
 		returning id`,
 		in.Subject, in.Description, in.Priority, in.Tags, assignee, in.Team, nullString(customerID),
 		in.Source, in.ExternalRef, followUpOf, nullTime(sla.FirstResponseDue), nullTime(sla.ResolutionDue),
 		nullTime(sla.ClockStart), sla.PausedAt, int64(sla.Paused), int64(sla.PausedBusiness), now, in.Store,
-		in.RequestHash,
+		in.RequestHash, nullTime(sla.FirstResponseRisk), nullTime(sla.ResolutionRisk),
 	).Scan(&id)
 	if isNoRows(err) {
 		if err := sp.Rollback(ctx); err != nil {

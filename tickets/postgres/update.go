@@ -147,17 +147,19 @@ func equalTimePtr(a, b *time.Time) bool {
 // writeBack stores the ticket's mutable fields and returns it as stored, with
 // its relations.
 func (s *Store) writeBack(ctx context.Context, tx pgx.Tx, t tickets.Ticket) (tickets.Ticket, error) {
+	t.SLA = s.opt.Policy.WithRisk(t.Priority, t.SLA)
 	_, err := tx.Exec(ctx, `
 		update tickets set status = $2, priority = $3, tags = $4, assignee = $5, team = $6,
 			first_response_due = $7, resolution_due = $8, clock_start = $9, paused_at = $10,
 			paused_ns = $11, paused_business_ns = $12, updated_at = $13,
 			first_response_at = $14, resolved_at = $15, closed_at = $16,
+			first_response_risk_at = $17, resolution_risk_at = $18,
 			sla_check_at = '-infinity' -- the SLA scan works out its next look
 		where id = $1`,
 		t.ID, t.Status, t.Priority, t.Tags, t.Assignee, t.Team,
 		nullTime(t.SLA.FirstResponseDue), nullTime(t.SLA.ResolutionDue), nullTime(t.SLA.ClockStart), t.SLA.PausedAt,
 		int64(t.SLA.Paused), int64(t.SLA.PausedBusiness), t.UpdatedAt,
-		t.FirstResponseAt, t.ResolvedAt, t.ClosedAt)
+		t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, nullTime(t.SLA.FirstResponseRisk), nullTime(t.SLA.ResolutionRisk))
 	if err != nil {
 		return t, dbError("update ticket", err)
 	}

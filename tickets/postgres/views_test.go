@@ -93,3 +93,68 @@ func byNextDue(list ...tickets.Ticket) []tickets.Ticket {
 	slices.SortStableFunc(out, func(a, b tickets.Ticket) int { return a.NextDue().Compare(b.NextDue()) })
 	return out
 }
+
+// TestAtRiskViewCountsBusinessTime: the at-risk view and its count agree
+// with the badge (tickets.Policy.State), which counts business time. A
+// medium ticket from Friday 16:20 has its first response due Monday 16:20
+// and is at risk from Monday 14:20, not over the weekend, although by the
+// wall clock less than a quarter of the time to its due time is left by
+// Sunday night.
+func TestAtRiskViewCountsBusinessTime(t *testing.T) {
+	b := setup(t)
+	b.clock.Advance(time.Date(2025, 3, 7, 16, 19, 0, 0, time.UTC).Sub(start)) // Friday
+	tk := b.create(t, tickets.NewTicket{Subject: "Where is my parcel?", Priority: tickets.PriorityMedium})
+	if want := time.Date(2025, 3, 10, 16, 20, 0, 0, time.UTC); !tk.SLA.FirstResponseDue.Equal(want) {
+		t.Fatalf("first response due %s, want %s", tk.SLA.FirstResponseDue, want)
+	}
+	policy := tickets.DefaultPolicy()
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want bool
+	}{
+		{"Sunday night", time.Date(2025, 3, 9, 23, 0, 0, 0, time.UTC), false},
+		{"Monday 14:00, 2h20 of business left", time.Date(2025, 3, 10, 14, 0, 0, 0, time.UTC), false},
+		{"Monday 14:30, 1h50 left", time.Date(2025, 3, 10, 14, 30, 0, 0, time.UTC), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if badge := policy.State(tk, tc.now).AtRisk; badge != tc.want {
+				t.Fatalf("badge says at risk %v, want %v", badge, tc.want)
+			}
+			list, _, err := b.store.ListTickets(b.ctx, tickets.Filter{View: tickets.ViewAtRisk, Now: tc.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(list) == 1; got != tc.want {
+				t.Errorf("in the at-risk view: %v, want %v", got, tc.want)
+			}
+			counts, err := b.store.CountViews(b.ctx, "", tc.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := counts[tickets.ViewAtRisk] == 1; got != tc.want {
+				t.Errorf("at-risk count %d, want it to say %v", counts[tickets.ViewAtRisk], tc.want)
+			}
+		})
+	}
+
+	// A ticket stored before the risk instants were (no columns) is judged
+	// by the wall clock until its next change.
+	if _, err := b.pool.Exec(b.ctx, `update tickets set first_response_risk_at = null, resolution_risk_at = null`); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := b.store.ListTickets(b.ctx, tickets.Filter{View: tickets.ViewAtRisk, Now: time.Date(2025, 3, 9, 23, 0, 0, 0, time.UTC)})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("without risk instants, Sunday night: %d tickets, %v; want the wall-clock rule's 1", len(list), err)
+	}
+	if _, err := b.store.UpdateTicket(b.ctx, agent, tk.ID, tickets.Patch{Tags: &[]string{"shipping"}}); err != nil {
+		t.Fatal(err)
+	}
+	var stored *time.Time
+	if err := b.pool.QueryRow(b.ctx, `select first_response_risk_at from tickets where id = $1`, tk.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 3, 10, 14, 20, 0, 0, time.UTC); stored == nil || !stored.Equal(want) {
+		t.Errorf("after a change the risk instant is %v, want %s", stored, want)
+	}
+}

@@ -149,9 +149,15 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 	if exists {
 		return name, nil
 	}
-	// Templates of earlier migrations are of no further use: the one
-	// template kept between runs is the current one.
-	rows, err := conn.Query(ctx, "select datname from pg_database where datname like 'hub_test_tmpl_%' and datname <> $1", name)
+	// Templates of earlier migrations are of no further use once nobody runs
+	// them: those built more than an hour ago go (their comment holds when
+	// they were built). A younger one may belong to a test run of another
+	// checkout with other migrations, running right now, and so may one
+	// without the comment (built by an older pgtest): those are left alone.
+	rows, err := conn.Query(ctx, `select datname from pg_database
+		where datname like 'hub_test_tmpl_%' and datname <> $1
+		and substring(shobj_description(oid, 'pg_database') from '^built (.*)$')::timestamptz
+			< now() - interval '1 hour'`, name)
 	if err != nil {
 		return "", err
 	}
@@ -172,6 +178,9 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 	if err := migrations.ApplyURL(ctx, withDatabase(adminURL(), scratch)); err != nil {
 		conn.Exec(context.WithoutCancel(ctx), "drop database if exists "+ident(scratch)+" with (force)")
 		return "", err
+	}
+	if _, err := conn.Exec(ctx, "comment on database "+ident(scratch)+" is 'built "+time.Now().UTC().Format(time.RFC3339)+"'"); err != nil {
+		return "", fmt.Errorf("date template: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "alter database "+ident(scratch)+" rename to "+ident(name)); err != nil {
 		return "", fmt.Errorf("rename template: %w", err)
