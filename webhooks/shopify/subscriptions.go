@@ -23,18 +23,18 @@ const TypeCheckSubscriptions = "shopify:check-subscriptions"
 // Lists are comma-separated topics ("orders/create,orders/paid"); an empty
 // value means none.
 const (
-	SettingWebhooksCheckedAt    = "webhooks_checked_at"    // RFC 3339, every check, failed or not
-	SettingWebhooksSubscribed   = "webhooks_subscribed"    // topics subscribed to the hub's address
-	SettingWebhooksMissing      = "webhooks_missing"       // topics still without one after the repair
-	SettingWebhooksElsewhere    = "webhooks_elsewhere"     // topics with a subscription to another address
-	SettingWebhooksOtherURLs    = "webhooks_other_urls"    // those addresses, space-separated, at most three
-	SettingWebhooksRefused      = "webhooks_refused"       // why Shopify refused to re-register a topic
-	SettingWebhooksRepaired     = "webhooks_reregistered"  // topics the last repair re-registered
-	SettingWebhooksRepairedAt   = "webhooks_reregistered_at"
-	SettingWebhooksError        = "webhooks_error"      // why the last check failed; empty when it did not
-	SettingWebhooksErrorCode    = "webhooks_error_code" // ErrorUnauthorized, ErrorDenied or ErrorFailed
-	maxSettingLen               = 200
-	maxOtherURLs                = 3
+	SettingWebhooksCheckedAt  = "webhooks_checked_at"   // RFC 3339, every check, failed or not
+	SettingWebhooksSubscribed = "webhooks_subscribed"   // topics subscribed to the hub's address
+	SettingWebhooksMissing    = "webhooks_missing"      // topics still without one after the repair
+	SettingWebhooksElsewhere  = "webhooks_elsewhere"    // topics with a subscription to another address
+	SettingWebhooksOtherURLs  = "webhooks_other_urls"   // those addresses, space-separated, at most three
+	SettingWebhooksRefused    = "webhooks_refused"      // why Shopify refused to re-register a topic
+	SettingWebhooksRepaired   = "webhooks_reregistered" // topics the last repair re-registered
+	SettingWebhooksRepairedAt = "webhooks_reregistered_at"
+	SettingWebhooksError      = "webhooks_error"      // why the last check failed; empty when it did not
+	SettingWebhooksErrorCode  = "webhooks_error_code" // ErrorUnauthorized, ErrorDenied or ErrorFailed
+	maxSettingLen             = 200
+	maxOtherURLs              = 3
 )
 
 // The kinds of a failed check, by what an admin does about them.

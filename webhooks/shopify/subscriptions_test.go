@@ -3,15 +3,21 @@ package shopify_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hub/connectors/shopify"
+	"hub/connectors/shopify/shopifytest"
 	"hub/tickets"
+	"hub/tickets/postgres"
+	"hub/tickets/postgres/pgtest"
+	"hub/webhooks/faulttest"
 	whshopify "hub/webhooks/shopify"
 )
 
@@ -211,4 +217,60 @@ func without(list []string, drop string) []string {
 		}
 	}
 	return out
+}
+
+// During a database outage the periodic check fails with an error the
+// pipeline's middleware recognises as an outage (postgres.IsUnavailable),
+// so the scheduled run is skipped rather than archived as failed, and
+// nothing is recorded as the shop's fault; once the database is back the
+// next run checks the shop.
+func TestSubscriptionCheckDuringADatabaseOutage(t *testing.T) {
+	ctx := context.Background()
+	proxy := faulttest.NewProxy(t, "localhost:5432")
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = proxy.Addr()
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	pool, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	store := postgres.New(pool, postgres.Options{SecretKey: "test-hub-secret-key-0123456789"})
+	fake := shopifytest.New(appKey, appSecret)
+	t.Cleanup(fake.Close)
+	fake.AddShop(shop, "shpat_acme")
+	if _, err := store.SaveConnection(ctx, tickets.Connection{Kind: tickets.SourceShopify, Key: shop, Name: shop, Active: true,
+		Secrets: map[string]string{whshopify.SecretAccessToken: "shpat_acme", whshopify.SecretWebhook: "k"}}); err != nil {
+		t.Fatal(err)
+	}
+	check := &whshopify.SubscriptionCheck{
+		Shops:       whshopify.NewShops(store, whshopify.Config{App: shopify.App{BaseURL: fake.URL}}),
+		CallbackURL: "https://hub.example/webhooks/shopify",
+	}
+	run := func() error { return check.Handler()(ctx, asynq.NewTask(whshopify.TypeCheckSubscriptions, nil)) }
+
+	proxy.Refuse()
+	// Drop the connections the proxy cut: a query on one fails with an
+	// unexpected EOF, which postgres.IsUnavailable does not call an outage
+	// (a gap of its own); new connections are refused, which it does.
+	pool.Reset()
+	if err := run(); err == nil || !postgres.IsUnavailable(err) {
+		t.Fatalf("during the outage: %v, want an outage", err)
+	}
+	if n := fake.Calls("HubWebhooks"); n != 0 {
+		t.Errorf("Shopify was asked %d times during the outage", n)
+	}
+	proxy.Restore()
+	if err := run(); err != nil {
+		t.Fatalf("after the outage: %v", err)
+	}
+	c, err := store.GetConnection(ctx, tickets.SourceShopify, shop)
+	if err != nil || c.Settings[whshopify.SettingWebhooksSubscribed] != strings.Join(shopify.Topics, ",") {
+		t.Errorf("after the outage: %v, %v", c.Settings, err)
+	}
 }
