@@ -134,14 +134,22 @@ func (a *App) wireShopify(ctx context.Context) error {
 		installer.Routes(r)
 	})
 	a.pipeline.Handle(tickets.SourceShopify, whshopify.NewDecoder(shops, a.store, a.cfg.Shopify.Open, log))
+	check := &whshopify.SubscriptionCheck{Shops: shops, CallbackURL: callback, Log: log}
 	a.tasks = append(a.tasks, func(mux *asynq.ServeMux) {
-		mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(shops, callback))
+		mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(check))
+		mux.Handle(whshopify.TypeCheckSubscriptions, check.Handler())
 		mux.Handle(whshopify.TypeRefreshTokens, whshopify.RefreshHandler(shops))
 		mux.Handle(whshopify.TypeFraudCheck, whshopify.NewFraudCheck(shops, a.store, log))
 	})
 	// Refresh tokens rotate and lapse after 90 days unused: a daily refresh
 	// keeps a quiet shop's connection alive.
 	a.periodic = append(a.periodic, periodicTask{"@every 12h", asynq.NewTask(whshopify.TypeRefreshTokens, nil)})
+	// Subscriptions go missing (removed in the shop, or by Shopify after
+	// days of failed deliveries): an hourly check subscribes them again and
+	// records what it found for the Integrations page.
+	if callback != "" {
+		a.periodic = append(a.periodic, periodicTask{"@every 1h", asynq.NewTask(whshopify.TypeCheckSubscriptions, nil)})
+	}
 	a.sources = append(a.sources, func(ctx context.Context) ([]enrich.Source, error) {
 		names, err := shops.Active(ctx)
 		if err != nil {

@@ -158,3 +158,31 @@ func TestRegisterWebhooksIsIdempotent(t *testing.T) {
 		t.Errorf("subscriptions %v", subs)
 	}
 }
+
+// A topic Shopify refuses is a *SubscriptionRefused with Shopify's words;
+// Subscriptions names topics as the hub does.
+func TestSubscribeRefusedAndListed(t *testing.T) {
+	fake := shopifytest.New("key", "secret")
+	defer fake.Close()
+	fake.AddShop(shop, "shpat_custom")
+	fake.RefuseSubscription(shop, "ORDERS_PAID", "Address is an invalid domain")
+	fake.AddSubscription(shop, "ORDERS_CREATE", "https://old.example/webhooks/shopify")
+	c := newClient(t, fake, "shpat_custom")
+	ctx := context.Background()
+	uri := "https://hub.example/webhooks/shopify"
+	var refused *shopify.SubscriptionRefused
+	if created, err := c.Subscribe(ctx, uri, "orders/paid"); created || !errors.As(err, &refused) || refused.Message != "Address is an invalid domain" {
+		t.Fatalf("refused topic: %v, %v", created, err)
+	}
+	if created, err := c.Subscribe(ctx, uri, "orders/create"); !created || err != nil {
+		t.Fatalf("orders/create: %v, %v", created, err)
+	}
+	if created, err := c.Subscribe(ctx, uri, "orders/create"); created || err != nil {
+		t.Fatalf("orders/create again: %v, %v", created, err)
+	}
+	subs, err := c.Subscriptions(ctx)
+	if err != nil || len(subs) != 2 || subs[0].Topic != "orders/create" || subs[0].URI != "https://old.example/webhooks/shopify" ||
+		subs[1].Topic != "orders/create" || subs[1].URI != uri || subs[0].ID == subs[1].ID {
+		t.Errorf("subscriptions %+v, %v", subs, err)
+	}
+}

@@ -34,6 +34,19 @@ func TestDocumentsStayUnderShopifysLimit(t *testing.T) {
 	if len(docs) < 4 {
 		t.Fatalf("found %d documents; the scan is broken", len(docs))
 	}
+	// The subscription check (webhooks/shopify) sends these two every hour
+	// for every shop: they must be among the documents checked.
+	ops := map[string]bool{}
+	for _, doc := range docs {
+		if c, err := querycost.Requested(doc, map[string]any{"first": maxPage}); err == nil {
+			ops[c.Operation] = true
+		}
+	}
+	for _, op := range []string{"HubWebhooks", "HubSubscribe"} {
+		if !ops[op] {
+			t.Errorf("%s is not among the documents found", op)
+		}
+	}
 	worst := map[string]any{"first": maxPage, "id": "gid://shopify/Order/1", "query": "email:x", "topic": "ORDERS_CREATE", "sub": map[string]any{}}
 	for name, doc := range docs {
 		c, err := querycost.Requested(doc, worst)

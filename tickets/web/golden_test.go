@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,7 +100,18 @@ func TestPagesGolden(t *testing.T) {
 			SLA: barChart("Resolution SLA attainment by priority", 520, []bar{{Label: "urgent", Value: 75, Text: "75%"}, {Label: "low", Text: "n/a"}}, 100)}},
 		{"integrations", &admin, integrationsView{
 			Connections: []connectionView{
-				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "acme.myshopify.com", Name: "Acme", Active: true}, Health: tickets.SourceHealth{Received: 12, Failed: 1, LastReceived: goldenNow.Add(-time.Minute)}},
+				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "acme.myshopify.com", Name: "Acme", Active: true, Settings: map[string]string{
+					"webhooks_checked_at": iso(goldenNow.Add(-5 * time.Minute)), "webhooks_subscribed": allShopifyTopics,
+					"webhooks_reregistered": "orders/paid", "webhooks_reregistered_at": iso(goldenNow.Add(-2 * time.Hour))}},
+					Health: tickets.SourceHealth{Received: 12, Failed: 1, LastReceived: goldenNow.Add(-time.Minute)}},
+				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "lovelace-labs.myshopify.com", Active: true, Settings: map[string]string{
+					"webhooks_checked_at": iso(goldenNow.Add(-20 * time.Minute)), "webhooks_subscribed": strings.Replace(allShopifyTopics, "refunds/create,", "", 1),
+					"webhooks_missing": "refunds/create", "webhooks_refused": "refunds/create: Address is an invalid domain",
+					"webhooks_elsewhere": "orders/create", "webhooks_other_urls": "https://old-hub.example/webhooks/shopify"}},
+					Health: tickets.SourceHealth{Received: 3, LastReceived: goldenNow.Add(-time.Hour)}},
+				{C: tickets.Connection{Kind: tickets.SourceShopify, Key: "babbage.myshopify.com", Active: true, Settings: map[string]string{
+					"webhooks_checked_at": iso(goldenNow.Add(-40 * time.Minute)), "webhooks_subscribed": allShopifyTopics,
+					"webhooks_error": "shopify: babbage.myshopify.com: list webhook subscriptions: shopify: unauthorized (401: token refused)", "webhooks_error_code": "unauthorized"}}},
 				{C: tickets.Connection{Kind: tickets.SourceWooCommerce, Key: "https://shop.example", Active: false}},
 				{C: tickets.Connection{Kind: tickets.SourceWooCommerce, Key: "https://other.example", Active: true,
 					Settings: map[string]string{"silent_since": "2026-03-03T08:00:00Z", "silent_reason": "order.created webhook disabled"}}},
@@ -110,7 +122,7 @@ func TestPagesGolden(t *testing.T) {
 	}
 	for i := range pages[6].data.(integrationsView).Connections {
 		c := &pages[6].data.(integrationsView).Connections[i]
-		c.Advice = advice(c.C, c.Health)
+		c.Webhooks, c.Advice = webhookCheckOf(c.C), advice(c.C, c.Health)
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {

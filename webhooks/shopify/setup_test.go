@@ -75,6 +75,7 @@ type setupOpts struct {
 	open      map[string]bool   // default all
 	envShop   bool              // connect shop from the environment instead of the store
 	connect   map[string]string // extra secrets on the stored connection
+	now       func() time.Time  // the hub's clock (default time.Now)
 }
 
 func setup(t *testing.T, o setupOpts) *bundle {
@@ -112,6 +113,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 		PreviousSecret: oldSecret,
 		Limiter:        shopify.NewRedisLimiter(rdb, shopify.DefaultBudget, b.queue+":"),
 		Locker:         shopify.NewRedisLocker(rdb, b.queue+":"),
+		Now:            o.now,
 	}
 	if secret == "" {
 		cfg.PreviousSecret = ""
@@ -161,7 +163,8 @@ func (b *bundle) startWorker(t *testing.T) {
 	mux := asynq.NewServeMux()
 	mux.Use(b.pipe.Middleware)
 	b.pipe.Register(mux)
-	mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(b.shops, b.hub.URL+"/webhooks/shopify"))
+	mux.Handle(whshopify.TypeSubscribe, whshopify.SubscribeHandler(b.check()))
+	mux.Handle(whshopify.TypeCheckSubscriptions, b.check().Handler())
 	mux.Handle(whshopify.TypeFraudCheck, whshopify.NewFraudCheck(b.shops, b.store, nil))
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -170,6 +173,11 @@ func (b *bundle) startWorker(t *testing.T) {
 	done := make(chan struct{})
 	go func() { b.pipe.Run(ctx); close(done) }()
 	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done })
+}
+
+// check is the subscription check of the hub's address.
+func (b *bundle) check() *whshopify.SubscriptionCheck {
+	return &whshopify.SubscriptionCheck{Shops: b.shops, CallbackURL: b.hub.URL + "/webhooks/shopify"}
 }
 
 // send posts a recorded (or given) body as Shopify would, signed with

@@ -21,6 +21,7 @@ type ConnectionStore interface {
 	GetConnection(ctx context.Context, kind tickets.Source, key string) (tickets.Connection, error)
 	ListConnections(ctx context.Context, kind tickets.Source) ([]tickets.Connection, error)
 	SaveConnection(ctx context.Context, c tickets.Connection) (tickets.Connection, error)
+	SetConnectionSettings(ctx context.Context, kind tickets.Source, key string, settings map[string]string) error
 	DeactivateConnection(ctx context.Context, kind tickets.Source, key string, asOf time.Time) (bool, error)
 }
 
@@ -194,6 +195,21 @@ func (s *Shops) Connect(ctx context.Context, shop, token, webhookSecret string) 
 		c.Secrets[SecretWebhook] = webhookSecret
 	}
 	return s.store.SaveConnection(ctx, c)
+}
+
+// SaveSettings merges settings into the shop's connection without touching
+// its secrets. The shop from the environment has no row unless it was also
+// connected: its settings are not kept (saved reports false), since a row
+// without a token would be a second, broken connection on the dashboard.
+func (s *Shops) SaveSettings(ctx context.Context, shop string, settings map[string]string) (saved bool, err error) {
+	err = s.store.SetConnectionSettings(ctx, tickets.SourceShopify, shop, settings)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND && shop == s.cfg.EnvShop {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("shopify: %s: save settings: %w", shop, err)
+	}
+	return true, nil
 }
 
 // Uninstall marks the shop inactive unless it was reinstalled after

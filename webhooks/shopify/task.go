@@ -18,25 +18,31 @@ const TypeSubscribe = "shopify:subscribe"
 func NewSubscribeTask(shop string) *asynq.Task { return asynq.NewTask(TypeSubscribe, []byte(shop)) }
 
 // SubscribeHandler registers the hub's webhook subscriptions (the topics in
-// shopify.Topics) to callbackURL (HUB_PUBLIC_URL + "/webhooks/shopify").
-func SubscribeHandler(shops *Shops, callbackURL string) asynq.HandlerFunc {
+// shopify.Topics) to check.CallbackURL (HUB_PUBLIC_URL +
+// "/webhooks/shopify"), then runs the subscription check, which records the
+// result on the shop's connection and retries a topic Shopify refused.
+func SubscribeHandler(check *SubscriptionCheck) asynq.HandlerFunc {
 	return func(ctx context.Context, t *asynq.Task) error {
 		shop := string(t.Payload())
 		if !shopify.ValidShop(shop) {
 			return fmt.Errorf("shopify: subscribe: %q is not a shop: %w", shop, asynq.SkipRetry)
 		}
-		if callbackURL == "" {
+		if check.CallbackURL == "" {
 			return fmt.Errorf("shopify: subscribe %s: HUB_PUBLIC_URL is not set: %w", shop, asynq.SkipRetry)
 		}
-		c, err := shops.Client(ctx, shop)
-		if err != nil {
-			if shopify.IsUnauthorized(err) {
-				return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-			}
-			return err
+		c, err := check.Shops.Client(ctx, shop)
+		if err == nil {
+			_, err = c.RegisterWebhooks(ctx, check.CallbackURL, shopify.Topics)
 		}
-		if _, err := c.RegisterWebhooks(ctx, callbackURL, shopify.Topics); err != nil {
-			if shopify.IsUnauthorized(err) {
+		var refused *shopify.SubscriptionRefused
+		if err != nil && !errors.As(err, &refused) && !shopify.IsUnauthorized(err) {
+			return err // retried; the check below would only meet it again
+		}
+		// The check records what is subscribed, and records a refusal (the
+		// topics after a refused one are subscribed by it) or a refused
+		// token so that the dashboard says so.
+		if _, err := check.Check(ctx, shop); err != nil {
+			if shopify.IsUnauthorized(err) || shopify.IsNotFound(err) {
 				return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 			}
 			return err

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -66,6 +67,8 @@ type shop struct {
 	customers []json.RawMessage
 	denied    map[string]bool // order ids answered ACCESS_DENIED
 	webhooks  []subscription
+	nextID    int               // the last subscription id given
+	refuse    map[string]string // topic (ORDERS_CREATE) → userError for webhookSubscriptionCreate
 	bucket    *bucket
 }
 
@@ -107,7 +110,7 @@ func (s *Server) ensureShop(domain string) *shop {
 	if sh, ok := s.shops[domain]; ok {
 		return sh
 	}
-	sh := &shop{denied: map[string]bool{}, bucket: newBucket(s.now())}
+	sh := &shop{denied: map[string]bool{}, refuse: map[string]string{}, bucket: newBucket(s.now())}
 	var o struct{ Orders []json.RawMessage }
 	var c struct{ Customers []json.RawMessage }
 	b, _ := fixtures.ReadFile("testdata/graphql/orders.json")
@@ -195,6 +198,66 @@ func (s *Server) Subscriptions(domain string) []string {
 		}
 	}
 	return out
+}
+
+// AddSubscription adds a webhook subscription of the app to a shop, as if
+// made earlier (e.g. to an old hub address). topic is GraphQL's enum
+// (ORDERS_CREATE).
+func (s *Server) AddSubscription(domain, topic, uri string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh := s.ensureShop(domain)
+	sh.nextID++
+	sh.webhooks = append(sh.webhooks, subscription{ID: "gid://shopify/WebhookSubscription/" + strconv.Itoa(sh.nextID), Topic: topic, URI: uri})
+}
+
+// RemoveSubscriptions deletes the shop's subscriptions to topic (GraphQL's
+// enum), as a merchant or Shopify (after failed deliveries) would, and
+// returns how many there were.
+func (s *Server) RemoveSubscriptions(domain, topic string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh := s.ensureShop(domain)
+	kept, n := sh.webhooks[:0], 0
+	for _, w := range sh.webhooks {
+		if w.Topic == topic {
+			n++
+			continue
+		}
+		kept = append(kept, w)
+	}
+	sh.webhooks = kept
+	return n
+}
+
+// RefuseSubscription makes webhookSubscriptionCreate answer a userError
+// with message for topic (GraphQL's enum); "" accepts it again.
+func (s *Server) RefuseSubscription(domain, topic, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh := s.ensureShop(domain)
+	if message == "" {
+		delete(sh.refuse, topic)
+	} else {
+		sh.refuse[topic] = message
+	}
+}
+
+// RevokeTokens makes every token of the shop refused (401), as after the
+// app was uninstalled or its token rotated away.
+func (s *Server) RevokeTokens(domain string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for tok, info := range s.tokens {
+		if info.shop == domain {
+			delete(s.tokens, tok)
+		}
+	}
+	for rt, d := range s.refreshes {
+		if d == domain {
+			delete(s.refreshes, rt)
+		}
+	}
 }
 
 func randomToken(prefix string) string {

@@ -105,7 +105,12 @@ func (s *Server) answer(sh *shop, op string, vars map[string]any) (map[string]an
 					"userErrors": []any{map[string]any{"field": []string{"webhookSubscription", "callbackUrl"}, "message": "Address for this topic has already been taken"}}}}, nil
 			}
 		}
-		id := "gid://shopify/WebhookSubscription/" + strconv.Itoa(len(sh.webhooks)+1)
+		if msg := sh.refuse[str("topic")]; msg != "" {
+			return map[string]any{"webhookSubscriptionCreate": map[string]any{"webhookSubscription": nil,
+				"userErrors": []any{map[string]any{"field": []string{"webhookSubscription", "callbackUrl"}, "message": msg}}}}, nil
+		}
+		sh.nextID++
+		id := "gid://shopify/WebhookSubscription/" + strconv.Itoa(sh.nextID)
 		sh.webhooks = append(sh.webhooks, subscription{ID: id, Topic: str("topic"), URI: uri})
 		return map[string]any{"webhookSubscriptionCreate": map[string]any{"webhookSubscription": map[string]any{"id": id}, "userErrors": []any{}}}, nil
 	}
