@@ -18,6 +18,7 @@ import (
 
 	conn "hub/connectors/email"
 	"hub/tickets"
+	"hub/tickets/postgres"
 	"hub/tickets/web"
 )
 
@@ -38,6 +39,7 @@ func (a *App) wireWeb(context.Context) error {
 		Store:         a.store,
 		Sessions:      sm,
 		Replayer:      a.pipeline,
+		Keys:          webKeys{a.store},
 		ReplyRoutes:   replyRouter{a}.ReplyRoutes,
 		SurveyURL:     surveyURL(a.cfg),
 		SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"),
@@ -51,6 +53,30 @@ func (a *App) wireWeb(context.Context) error {
 	// Sign-in link mails still being sent finish before the hub exits.
 	a.closers = append(a.closers, a.dashboard.Wait)
 	return nil
+}
+
+// webKeys adapts the store's API keys to the dashboard's Team page: the
+// dashboard has its own key type, as it does not import tickets/postgres.
+type webKeys struct{ s *postgres.Store }
+
+func (k webKeys) ListAPIKeys(ctx context.Context) ([]web.APIKey, error) {
+	list, err := k.s.ListAPIKeys(ctx)
+	out := make([]web.APIKey, len(list))
+	for i, key := range list {
+		out[i] = webKey(key)
+	}
+	return out, err
+}
+
+func (k webKeys) CreateAPIKey(ctx context.Context, name string) (string, web.APIKey, error) {
+	plaintext, key, err := k.s.CreateAPIKey(ctx, name)
+	return plaintext, webKey(key), err
+}
+
+func (k webKeys) RevokeAPIKey(ctx context.Context, id string) error { return k.s.RevokeAPIKey(ctx, id) }
+
+func webKey(k postgres.APIKey) web.APIKey {
+	return web.APIKey{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
 }
 
 const typeSessionsCleanup = "web:sessions_cleanup"

@@ -265,6 +265,14 @@ func TestWebDashboardInChromium(t *testing.T) {
 	e.do("integrations", chromedp.Navigate(h.base+"/integrations"), chromedp.WaitVisible(chromedp.CSS("#failed form button")))
 	e.check("integrations")
 	e.do("replay", chromedp.Click(chromedp.CSS("#failed form button")), flashSays("is queued again"))
+
+	// The Team page, with the one-time password of an agent just added.
+	e.do("add agent", chromedp.Navigate(h.base+"/team"),
+		chromedp.SendKeys(chromedp.CSS("#agent-email"), "new.agent@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#agent-name"), "Nia New"),
+		chromedp.Click(chromedp.CSS("#add-agent button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".secret-value")))
+	e.check("team")
 }
 
 func createTicket(t *testing.T, h *testHub, body string) {

@@ -2,7 +2,8 @@
 // password (or, when the hub sends email, a one-time link mailed to them),
 // work the ticket list and each ticket (reply, note, status, priority,
 // assignee, tags, linked orders), look up customers, read the reports, and
-// admins watch the integrations and replay failed deliveries.
+// admins watch the integrations, replay failed deliveries and manage the
+// team: agents' accounts and the API keys.
 //
 // Pages are rendered on the server with html/template from embedded
 // templates and assets; every action is a plain form POST that works

@@ -119,6 +119,18 @@ func TestPagesGolden(t *testing.T) {
 			Hooks:  []tickets.Hook{{ID: "h1", Event: tickets.EventCreated, CreatedAt: goldenNow.AddDate(0, 0, -3), Failures: 2, LastError: "HTTP 500"}},
 			Failed: []tickets.Delivery{{ID: 77, Source: tickets.SourceShopify, Tenant: "acme.myshopify.com", Topic: "orders/updated", Error: "shop is not connected", Attempts: 3, ReceivedAt: goldenNow.Add(-time.Hour)}},
 		}},
+		{"team", &admin, teamView{Me: admin.Email, Mail: true, KeysOn: true,
+			Secret: &secret{Kind: "password", For: "bo@example.com", Value: "abcdefghij234567abcd"},
+			Agents: []tickets.Account{
+				{Email: admin.Email, Name: admin.Name, Admin: true, PasswordHash: "x", CreatedAt: goldenNow.AddDate(0, -1, 0)},
+				{Email: "bo@example.com", Name: "Bo Agent", PasswordHash: "x", CreatedAt: goldenNow.Add(-time.Minute)},
+				{Email: "cy@example.com", Name: "Cy Gone", PasswordHash: "x", DisabledAt: &paused, CreatedAt: goldenNow.AddDate(0, 0, -7)},
+				{Email: "dee@example.com", CreatedAt: goldenNow.AddDate(0, 0, -2)},
+			},
+			Keys: []APIKey{
+				{ID: "5f0c1e2a-0000-4000-8000-000000000001", Name: "HUB_API_KEY", Prefix: "test-adm", CreatedAt: goldenNow.AddDate(0, -1, 0)},
+				{ID: "5f0c1e2a-0000-4000-8000-000000000002", Name: "zapier <prod>", Prefix: "hub_AbCd", CreatedAt: goldenNow.AddDate(0, 0, -3), RevokedAt: &paused},
+			}}},
 	}
 	for i := range pages[6].data.(integrationsView).Connections {
 		c := &pages[6].data.(integrationsView).Connections[i]

@@ -42,6 +42,8 @@ type Store interface {
 
 	Account(ctx context.Context, email string) (tickets.Account, error)
 	ListAccounts(ctx context.Context) ([]tickets.Account, error)
+	CreateAccount(ctx context.Context, a tickets.Account) (tickets.Account, error)
+	DisableAccount(ctx context.Context, email string) error
 	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
 	RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error
 	ClearLoginFailures(ctx context.Context, key string) error
@@ -63,6 +65,9 @@ type Config struct {
 	// its cookie settings are set by New.
 	Sessions *scs.SessionManager
 	Replayer Replayer
+	// Keys, when set, lets admins make and revoke API keys on the Team
+	// page.
+	Keys KeyStore
 	// ReplyRoutes names where a public reply on t goes beyond the hub; an
 	// empty answer means the customer cannot be reached from the hub.
 	ReplyRoutes func(ctx context.Context, t tickets.Ticket) []string
@@ -179,6 +184,12 @@ func (s *Server) Routes(r chi.Router) {
 				r.Use(s.requireAdmin)
 				r.Get("/integrations", s.handle(s.integrationsPage))
 				r.Post("/integrations/deliveries/{id}/replay", s.handle(s.replay))
+				r.Get("/team", s.handle(s.teamPage))
+				r.Post("/team/agents", s.handle(s.addAgent))
+				r.Post("/team/agents/enable", s.handle(s.enableAgent))
+				r.Post("/team/agents/disable", s.handle(s.disableAgent))
+				r.Post("/team/keys", s.handle(s.createKey))
+				r.Post("/team/keys/{id}/revoke", s.handle(s.revokeKey))
 			})
 		})
 	})
