@@ -313,13 +313,15 @@ func seedDashboard(t *testing.T, h *testHub) {
 		t.Fatal(err)
 	}
 	// One ticket past its first-response target, one close to it, as the
-	// list shows them after a quiet hour.
+	// list shows them after a quiet hour (the risk instant moves with the
+	// due time, as the SLA policy would have stored it).
 	if _, err := h.app.pool.Exec(ctx, `update tickets set clock_start = now() - interval '2 hours',
-		first_response_due = now() - interval '1 hour' where number = 1002`); err != nil {
+		first_response_due = now() - interval '1 hour', first_response_risk_at = now() - interval '90 minutes' where number = 1002`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.app.pool.Exec(ctx, `update tickets set clock_start = now() - interval '3 hours',
-		first_response_due = now() + interval '10 minutes', priority = 'high', tags = '{billing}' where number = 1004`); err != nil {
+		first_response_due = now() + interval '10 minutes', first_response_risk_at = now() - interval '5 minutes',
+		priority = 'high', tags = '{billing}' where number = 1004`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.app.store.CreateReply(ctx, "lead@example.com", "sign-off", "Best wishes, {{agent_name}} (ticket {{ticket}})"); err != nil {

@@ -18,7 +18,9 @@ package bench
 // The short form (default) keeps each outage brief; HUB_CHAOS_LONG=1 runs
 // the long form (Postgres down for 6 minutes, vendors failing for a minute
 // each, longer loads). Every wait is causal with a generous limit; nothing
-// asserts how long anything took.
+// asserts how long anything took. The tests run one after another: five
+// hubs under load at once on a small shared machine starve each other's
+// fakes into timeouts that say nothing about the hub.
 
 import (
 	"bufio"
@@ -373,7 +375,7 @@ func (r *rig) settle(maxCardDups int) *FlowResult {
 	end := time.Now()
 	l := r.load.stop()
 	t0 := time.Now()
-	r.waitDrained(pickDur(5*time.Minute, 10*time.Minute))
+	r.waitDrained(4*time.Minute, pickDur(15*time.Minute, 20*time.Minute))
 	r.t.Logf("load ran %v; drained in %v", l.elapsed.Round(time.Second), time.Since(t0).Round(time.Second))
 	res := &FlowResult{Answers: l.answers()}
 	if err := r.st.check(r.ctx, l, r.load.started, end, 0, res); err != nil {
@@ -482,8 +484,10 @@ func (r *rig) queueCounts(rdb redis.UniversalClient) (busy int, detail string) {
 }
 
 // waitDrained waits until nothing is left to do: no delivery received, no
-// follow-up pending, no task queued, running, scheduled or retrying.
-func (r *rig) waitDrained(limit time.Duration) {
+// follow-up pending, no task queued, running, scheduled or retrying. It
+// fails when the backlog has not shrunk for stall (stuck, not slow: a slow
+// shared machine only takes longer), or at the latest after limit.
+func (r *rig) waitDrained(stall, limit time.Duration) {
 	r.t.Helper()
 	conn, err := pgx.Connect(r.ctx, r.st.dbURL)
 	if err != nil {
@@ -495,7 +499,7 @@ func (r *rig) waitDrained(limit time.Duration) {
 	rdb := r.env.redis.MakeRedisClient().(redis.UniversalClient)
 	defer rdb.Close()
 	var last string
-	lastLog := time.Now()
+	lastLog, lastProgress, least := time.Now(), time.Now(), -1
 	deadline := time.Now().Add(limit)
 	for {
 		var received, pending int
@@ -519,6 +523,9 @@ func (r *rig) waitDrained(limit time.Duration) {
 			}
 			return
 		}
+		if left := received + pending + max(busy, 0); least < 0 || left < least {
+			least, lastProgress = left, time.Now()
+		}
 		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
 		if time.Since(lastLog) > 10*time.Second {
 			if received == 0 && pending == 0 {
@@ -532,6 +539,9 @@ func (r *rig) waitDrained(limit time.Duration) {
 			r.t.Logf("draining: %s", last)
 			lastLog = time.Now()
 		}
+		if time.Since(lastProgress) > stall {
+			r.t.Fatalf("backlog stuck: no progress for %v: %s", stall, last)
+		}
 		if time.Now().After(deadline) {
 			r.t.Fatalf("backlog not drained after %v: %s", limit, last)
 		}
@@ -542,7 +552,6 @@ func (r *rig) waitDrained(limit time.Duration) {
 // One `hub web` and two `hub worker` processes on one database and queue:
 // every delivery is processed exactly once, and both workers take part.
 func TestChaosScaleOut(t *testing.T) {
-	t.Parallel()
 	r := newRig(t, rigOpts{workers: 2})
 	r.startLoad(20)
 	// Both workers run tasks: each is seen holding one.
@@ -570,7 +579,6 @@ func TestChaosScaleOut(t *testing.T) {
 // has expired; deliveries the dead web process acknowledged are in
 // Postgres and processed.
 func TestChaosKill(t *testing.T) {
-	t.Parallel()
 	r := newRig(t, rigOpts{workers: 2})
 	r.startLoad(20)
 	r.moreAcks(60, "before the worker kill")
@@ -608,7 +616,6 @@ func TestChaosKill(t *testing.T) {
 // the intake keeps acknowledging what it committed to Postgres, and the
 // sweeper re-enqueues whatever lost its task.
 func TestChaosRedis(t *testing.T) {
-	t.Parallel()
 	red := faulttest.StartRedis(t)
 	r := newRig(t, rigOpts{redisURL: red.URL()})
 	r.startLoad(20)
@@ -638,7 +645,6 @@ func TestChaosRedis(t *testing.T) {
 // up retries; everything acknowledged is processed once it is back; a card
 // is posted twice at most once per task in flight when Postgres went away.
 func TestChaosPostgres(t *testing.T) {
-	t.Parallel()
 	proxy := faulttest.NewProxy(t, "localhost:5432")
 	r := newRig(t, rigOpts{pgProxy: proxy})
 	r.startLoad(20)
@@ -669,7 +675,6 @@ func TestChaosPostgres(t *testing.T) {
 // answers 429 with Retry-After, then 500, for longer than a retry cycle
 // (a minute each in the long form).
 func TestChaosVendors(t *testing.T) {
-	t.Parallel()
 	r := newRig(t, rigOpts{})
 	r.startLoad(20)
 	r.moreAcks(40, "before the vendors fail")
