@@ -127,14 +127,17 @@ func (p Policy) Recompute(pr Priority, s SLA, now time.Time) SLA {
 }
 
 // WithRisk fills in the risk instants of an SLA stored before they were,
-// from its due times as they stand (which it does not move).
-func (p Policy) WithRisk(pr Priority, s SLA) SLA {
-	first, res := p.targets(pr)
-	if s.FirstResponseRisk.IsZero() {
-		s.FirstResponseRisk = p.risk(first, s.ClockStart, s.FirstResponseDue, s.PausedBusiness)
+// when the policy as configured now gives the due times it has: those
+// instants belong to those due times. An SLA whose due times came from
+// another policy (or a pause still running at now) is left without: the
+// store then falls back to a wall-clock reckoning until the due times are
+// worked out again.
+func (p Policy) WithRisk(pr Priority, s SLA, now time.Time) SLA {
+	if !s.FirstResponseRisk.IsZero() || !s.ResolutionRisk.IsZero() {
+		return s
 	}
-	if s.ResolutionRisk.IsZero() {
-		s.ResolutionRisk = p.risk(res, s.ClockStart, s.ResolutionDue, s.PausedBusiness)
+	if r := p.Recompute(pr, s, now); r.FirstResponseDue.Equal(s.FirstResponseDue) && r.ResolutionDue.Equal(s.ResolutionDue) {
+		s.FirstResponseRisk, s.ResolutionRisk = r.FirstResponseRisk, r.ResolutionRisk
 	}
 	return s
 }

@@ -336,3 +336,22 @@ func TestRiskInstantsAgreeWithState(t *testing.T) {
 		}
 	}
 }
+
+// TestWithRiskFillsOnlyMatchingDueTimes: an SLA stored before risk instants
+// were gets them when today's policy gives its due times, and none (the
+// store's wall-clock fallback) when its due times came from another policy.
+func TestWithRiskFillsOnlyMatchingDueTimes(t *testing.T) {
+	p := DefaultPolicy()
+	stored := p.Start(PriorityMedium, utc("2026-03-06 16:20"))
+	want := stored
+	stored.FirstResponseRisk, stored.ResolutionRisk = time.Time{}, time.Time{}
+	got := p.WithRisk(PriorityMedium, stored, utc("2026-03-07 10:00"))
+	if !got.FirstResponseRisk.Equal(want.FirstResponseRisk) || !got.ResolutionRisk.Equal(want.ResolutionRisk) {
+		t.Errorf("same policy: risk %s / %s, want %s / %s", got.FirstResponseRisk, got.ResolutionRisk, want.FirstResponseRisk, want.ResolutionRisk)
+	}
+	other := stored
+	other.FirstResponseDue = other.FirstResponseDue.Add(3 * time.Hour) // worked out under other hours
+	if got := p.WithRisk(PriorityMedium, other, utc("2026-03-07 10:00")); !got.FirstResponseRisk.IsZero() || !got.ResolutionRisk.IsZero() {
+		t.Errorf("due times from another policy got risk instants %s / %s", got.FirstResponseRisk, got.ResolutionRisk)
+	}
+}

@@ -111,6 +111,13 @@ func TestWebTeam(t *testing.T) {
 		t.Fatalf("lead after disabling self: %+v %v", acct, err)
 	}
 
+	// A second session of Bo's stays idle through the disable and enable
+	// below: it must not come back with the new password.
+	boIdle := newBrowser(t, h.base)
+	if code, _ := boIdle.signIn("bo@example.com", boPW); code != http.StatusSeeOther {
+		t.Fatalf("bo's second sign-in: %d", code)
+	}
+
 	// Disable Bo: his session ends and his password stops working.
 	if code, _, _ := lead.post("/team/agents/disable", url.Values{"csrf_token": {tok}, "email": {"bo@example.com"}}); code != http.StatusSeeOther {
 		t.Fatalf("disable bo: %d", code)
@@ -139,6 +146,12 @@ func TestWebTeam(t *testing.T) {
 	}
 	if code, _ := bo.signIn("bo@example.com", boPW2); code != http.StatusSeeOther {
 		t.Fatalf("bo's new password: %d", code)
+	}
+	if code, hd, _ := boIdle.get("/"); code != http.StatusSeeOther || !strings.HasPrefix(hd.Get("Location"), "/login") {
+		t.Fatalf("a session left idle while bo was disabled works again after enabling: %d %s", code, hd.Get("Location"))
+	}
+	if code, _, _ := bo.get("/"); code != http.StatusOK {
+		t.Fatalf("bo's session with the new password: %d", code)
 	}
 
 	// An API key made on the page works against the API until revoked.

@@ -147,7 +147,7 @@ func equalTimePtr(a, b *time.Time) bool {
 // writeBack stores the ticket's mutable fields and returns it as stored, with
 // its relations.
 func (s *Store) writeBack(ctx context.Context, tx pgx.Tx, t tickets.Ticket) (tickets.Ticket, error) {
-	t.SLA = s.opt.Policy.WithRisk(t.Priority, t.SLA)
+	t.SLA = s.opt.Policy.WithRisk(t.Priority, t.SLA, t.UpdatedAt)
 	_, err := tx.Exec(ctx, `
 		update tickets set status = $2, priority = $3, tags = $4, assignee = $5, team = $6,
 			first_response_due = $7, resolution_due = $8, clock_start = $9, paused_at = $10,

@@ -25,16 +25,20 @@ func dueKey(t tickets.Ticket) time.Time {
 	return farFuture
 }
 
+// breachedSQL is tickets.Policy.State's breach: a target met late, or not
+// met and past its due time.
+const breachedSQL = `((t.first_response_due is not null and case when t.first_response_at is null
+		then t.first_response_due < $NOW else t.first_response_at > t.first_response_due end)
+	or (t.resolution_due is not null and case when t.resolved_at is null
+		then t.resolution_due < $NOW else t.resolved_at > t.resolution_due end))`
+
 // atRiskSQL is tickets.Policy.State's at-risk rule for a running ticket:
-// no target breached (a first response made late counts), and a target not
-// yet met is past its risk instant, which the hub stored with the due times
-// (worked out with the business calendar). Tickets from before the risk
-// instants were stored fall back to the wall-clock rule: a quarter of the
-// time from clock start to due left, and at least the last 15 minutes.
-const atRiskSQL = `(t.first_response_due is null or case when t.first_response_at is null
-		then t.first_response_due >= $NOW else t.first_response_at <= t.first_response_due end)
-	and (t.resolution_due is null or case when t.resolved_at is null
-		then t.resolution_due >= $NOW else t.resolved_at <= t.resolution_due end)
+// no target breached, and a target not yet met is past its risk instant,
+// which the hub stored with the due times (worked out with the business
+// calendar). Tickets from before the risk instants were stored fall back
+// to the wall-clock rule: a quarter of the time from clock start to due
+// left, and at least the last 15 minutes.
+const atRiskSQL = `not ` + breachedSQL + `
 	and ((t.first_response_at is null and $NOW > coalesce(t.first_response_risk_at,
 			t.first_response_due - greatest((t.first_response_due - t.clock_start) / 4, interval '15 minutes')))
 		or (t.resolved_at is null and $NOW > coalesce(t.resolution_risk_at,
@@ -54,7 +58,7 @@ func viewWhere(v tickets.View, me string, now time.Time, arg func(any) string) (
 	case tickets.ViewWaiting:
 		return "t.status = 'pending'", nil
 	case tickets.ViewBreached:
-		return running + " and " + nextDueSQL + " < " + arg(now), nil
+		return running + " and " + replaceNow(breachedSQL, arg(now)), nil
 	case tickets.ViewAtRisk:
 		return running + " and " + replaceNow(atRiskSQL, arg(now)), nil
 	}

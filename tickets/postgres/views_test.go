@@ -158,3 +158,39 @@ func TestAtRiskViewCountsBusinessTime(t *testing.T) {
 		t.Errorf("after a change the risk instant is %v, want %s", stored, want)
 	}
 }
+
+// TestBreachedViewCountsALateFirstResponse: a first response made after its
+// due time leaves the ticket breached (the badge says so), so the breached
+// view lists it and the at-risk view does not.
+func TestBreachedViewCountsALateFirstResponse(t *testing.T) {
+	b := setup(t)
+	tk := b.create(t, tickets.NewTicket{Subject: "Card declined", Priority: tickets.PriorityUrgent})
+	b.clock.Advance(90 * time.Minute) // first response was due after an hour
+	if _, _, err := b.store.AddMessage(b.ctx, agent, tk.ID, tickets.NewMessage{Kind: tickets.MessageReply, Body: "Sorry for the wait."}); err != nil {
+		t.Fatal(err)
+	}
+	now := b.clock.Now().Add(time.Minute)
+	got, err := b.store.GetTicket(b.ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := tickets.DefaultPolicy().State(got, now); !st.Breached || st.AtRisk {
+		t.Fatalf("badge: %+v, want breached", st)
+	}
+	for view, want := range map[tickets.View]int{tickets.ViewBreached: 1, tickets.ViewAtRisk: 0} {
+		list, _, err := b.store.ListTickets(b.ctx, tickets.Filter{View: view, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != want {
+			t.Errorf("%s view: %d tickets, want %d", view, len(list), want)
+		}
+	}
+	counts, err := b.store.CountViews(b.ctx, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[tickets.ViewBreached] != 1 || counts[tickets.ViewAtRisk] != 0 {
+		t.Errorf("counts %v, want 1 breached and none at risk", counts)
+	}
+}

@@ -155,12 +155,9 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.ClearLoginFailures(r.Context(), "email:"+acct.Email); err != nil {
 		return err
 	}
-	// A new session token, as for a password: a planted session id cannot be ridden.
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.startSession(r.Context(), acct); err != nil {
 		return err
 	}
-	s.sessions.Put(r.Context(), keyEmail, acct.Email)
-	s.sessions.Put(r.Context(), keyCSRF, randomToken())
 	s.log.Info("web: signed in", "agent", acct.Email, "by", "email link")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil

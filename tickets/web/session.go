@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,7 +22,30 @@ const (
 	keyEmail = "agent"
 	keyCSRF  = "csrf"
 	keyFlash = "flash"
+	// keyPassword binds a session to the password it was signed in under
+	// (a digest of its hash, not the hash): a new password, which is how
+	// an account is enabled again, ends every earlier session, including
+	// one left idle while the account was disabled.
+	keyPassword = "pw"
 )
+
+// passwordMark is what a session keeps of its account's password hash.
+func passwordMark(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+// startSession signs acct in on this request's session.
+func (s *Server) startSession(ctx context.Context, acct tickets.Account) error {
+	// A new token on sign-in: a session id planted before cannot be ridden.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, keyEmail, acct.Email)
+	s.sessions.Put(ctx, keyPassword, passwordMark(acct.PasswordHash))
+	s.sessions.Put(ctx, keyCSRF, randomToken())
+	return nil
+}
 
 type accountKey struct{}
 
@@ -44,7 +69,8 @@ func (s *Server) requireAgent(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if email == "" || err != nil || acct.DisabledAt != nil || acct.PasswordHash == "" {
+		if email == "" || err != nil || acct.DisabledAt != nil || acct.PasswordHash == "" ||
+			s.sessions.GetString(r.Context(), keyPassword) != passwordMark(acct.PasswordHash) {
 			if email != "" {
 				_ = s.sessions.Destroy(r.Context())
 			}
@@ -173,12 +199,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.ClearLoginFailures(r.Context(), emailKey); err != nil {
 		return err
 	}
-	// A new token on sign-in: a session id planted before cannot be ridden.
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.startSession(r.Context(), acct); err != nil {
 		return err
 	}
-	s.sessions.Put(r.Context(), keyEmail, acct.Email)
-	s.sessions.Put(r.Context(), keyCSRF, randomToken())
 	s.log.Info("web: signed in", "agent", acct.Email)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

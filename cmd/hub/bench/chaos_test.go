@@ -375,7 +375,7 @@ func (r *rig) settle(maxCardDups int) *FlowResult {
 	end := time.Now()
 	l := r.load.stop()
 	t0 := time.Now()
-	r.waitDrained(4*time.Minute, pickDur(15*time.Minute, 20*time.Minute))
+	r.waitDrained(11*time.Minute, pickDur(15*time.Minute, 25*time.Minute))
 	r.t.Logf("load ran %v; drained in %v", l.elapsed.Round(time.Second), time.Since(t0).Round(time.Second))
 	res := &FlowResult{Answers: l.answers()}
 	if err := r.st.check(r.ctx, l, r.load.started, end, 0, res); err != nil {
@@ -485,8 +485,9 @@ func (r *rig) queueCounts(rdb redis.UniversalClient) (busy int, detail string) {
 
 // waitDrained waits until nothing is left to do: no delivery received, no
 // follow-up pending, no task queued, running, scheduled or retrying. It
-// fails when the backlog has not shrunk for stall (stuck, not slow: a slow
-// shared machine only takes longer), or at the latest after limit.
+// fails when nothing has moved for stall (stuck, not slow: a slow shared
+// machine only takes longer; stall outlasts the longest retry backoff), or
+// at the latest after limit.
 func (r *rig) waitDrained(stall, limit time.Duration) {
 	r.t.Helper()
 	conn, err := pgx.Connect(r.ctx, r.st.dbURL)
@@ -499,6 +500,7 @@ func (r *rig) waitDrained(stall, limit time.Duration) {
 	rdb := r.env.redis.MakeRedisClient().(redis.UniversalClient)
 	defer rdb.Close()
 	var last string
+	var state string // the counts as last seen, to tell movement from none
 	lastLog, lastProgress, least := time.Now(), time.Now(), -1
 	deadline := time.Now().Add(limit)
 	for {
@@ -523,10 +525,18 @@ func (r *rig) waitDrained(stall, limit time.Duration) {
 			}
 			return
 		}
-		if left := received + pending + max(busy, 0); least < 0 || left < least {
+		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
+		if left := received + pending + busy; busy >= 0 && (least < 0 || left < least) {
 			least, lastProgress = left, time.Now()
 		}
-		last = fmt.Sprintf("%d deliveries received, %d follow-ups pending, %d tasks busy%s", received, pending, busy, detail)
+		if busy >= 0 && state != "" && last != state {
+			// Tasks moving between pending, active, retry and scheduled
+			// are work going on too.
+			lastProgress = time.Now()
+		}
+		if busy >= 0 {
+			state = last
+		}
 		if time.Since(lastLog) > 10*time.Second {
 			if received == 0 && pending == 0 {
 				// Only tasks left: say which, to tell a slow recovery from a stuck one.

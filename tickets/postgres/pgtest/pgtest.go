@@ -147,17 +147,23 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 		return "", err
 	}
 	if exists {
+		// Mark it used now, so another checkout's cleanup leaves it alone
+		// while this run goes on.
+		if _, err := conn.Exec(ctx, "comment on database "+ident(name)+" is '"+templateMark()+"'"); err != nil {
+			return "", fmt.Errorf("mark template: %w", err)
+		}
 		return name, nil
 	}
 	// Templates of earlier migrations are of no further use once nobody runs
-	// them: those built more than an hour ago go (their comment holds when
-	// they were built). A younger one may belong to a test run of another
-	// checkout with other migrations, running right now, and so may one
-	// without the comment (built by an older pgtest): those are left alone.
+	// them: those last used more than a day ago go (their comment says when
+	// a test run last started from them). A younger one may belong to a test
+	// run of another checkout with other migrations, running right now, and
+	// so may one without the comment (made by an older pgtest): those are
+	// left alone.
 	rows, err := conn.Query(ctx, `select datname from pg_database
 		where datname like 'hub_test_tmpl_%' and datname <> $1
-		and substring(shobj_description(oid, 'pg_database') from '^built (.*)$')::timestamptz
-			< now() - interval '1 hour'`, name)
+		and substring(shobj_description(oid, 'pg_database')
+			from '^used (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$')::timestamptz < now() - interval '1 day'`, name)
 	if err != nil {
 		return "", err
 	}
@@ -179,7 +185,7 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 		conn.Exec(context.WithoutCancel(ctx), "drop database if exists "+ident(scratch)+" with (force)")
 		return "", err
 	}
-	if _, err := conn.Exec(ctx, "comment on database "+ident(scratch)+" is 'built "+time.Now().UTC().Format(time.RFC3339)+"'"); err != nil {
+	if _, err := conn.Exec(ctx, "comment on database "+ident(scratch)+" is '"+templateMark()+"'"); err != nil {
 		return "", fmt.Errorf("date template: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "alter database "+ident(scratch)+" rename to "+ident(name)); err != nil {
@@ -187,6 +193,9 @@ func buildTemplate(ctx context.Context, admin *pgx.ConnConfig) (string, error) {
 	}
 	return name, nil
 }
+
+// templateMark is a template's comment: when a test run last used it.
+func templateMark() string { return "used " + time.Now().UTC().Format("2006-01-02T15:04:05Z") }
 
 // migrationsHash names the template after the migrations' content, so a
 // changed migration gets a new template.
