@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -61,11 +60,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 					continue
 				}
 				seen[t.ID] = true
-				var buf bytes.Buffer
-				if err := s.pages.set["list"].ExecuteTemplate(&buf, "row", s.row(t, now)); err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "event: ticket\nid: %s\ndata: %s\n\n", t.Ref(), strings.ReplaceAll(buf.String(), "\n", "\ndata: "))
+				fmt.Fprintf(w, "event: ticket\nid: %s\ndata: %s\n\n", t.Ref(), strings.ReplaceAll(string(s.row(t, now).HTML()), "\n", "\ndata: "))
 			}
 			// Only tickets newer than the newest of this poll can be news next
 			// time; seen guards against one arriving with an older timestamp.

@@ -22,15 +22,19 @@ func TestTotals(t *testing.T) {
 	}
 }
 
-func TestSplitTags(t *testing.T) {
+func TestFormTags(t *testing.T) {
 	for in, want := range map[string][]string{
 		"":                       {},
-		"VIP, shipping  returns": {"vip", "shipping", "returns"},
+		"VIP, shipping  returns": {"returns", "shipping", "vip"},
+		"shipping, damage":       {"damage", "shipping"}, // as stored: the same tags reordered are no change
 		"a,,a,A":                 {"a"},
 	} {
-		if got := splitTags(in); !slices.Equal(got, want) {
-			t.Errorf("splitTags(%q) = %v, want %v", in, got, want)
+		if got, err := formTags(in); err != nil || !slices.Equal(got, want) {
+			t.Errorf("formTags(%q) = %v, %v; want %v", in, got, err, want)
 		}
+	}
+	if _, err := formTags("ok, no/slashes"); tickets.ErrorCode(err) != tickets.EINVALID {
+		t.Errorf("a tag the store refuses: %v, want invalid", err)
 	}
 }
 

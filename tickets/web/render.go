@@ -156,8 +156,6 @@ var funcs = template.FuncMap{
 		}
 		return "–"
 	},
-	"title": func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-	"eq2":   func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"statuses": func() []tickets.Status {
 		return []tickets.Status{tickets.StatusOpen, tickets.StatusPending, tickets.StatusResolved, tickets.StatusClosed}
 	},

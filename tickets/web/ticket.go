@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,13 +93,14 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 		v.Orders = append(v.Orders, orderViewOf(o))
 	}
 	if t.Customer.Email != "" {
-		c, others, err := s.store.CustomerByEmail(ctx, t.Customer.Email)
-		if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
+		// The customer and their store profiles came with the ticket; their
+		// other tickets are list rows, read as the list reads them.
+		others, _, err := s.store.ListTickets(ctx, tickets.Filter{Email: t.Customer.Email, Rows: true, Limit: 21})
+		if err != nil {
 			return err
 		}
-		v.Customer = c
 		for _, o := range others {
-			if o.ID != t.ID {
+			if o.ID != t.ID && len(v.Others) < 20 {
 				v.Others = append(v.Others, s.row(o, now))
 			}
 		}
@@ -405,10 +408,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if _, ok := r.PostForm["tags"]; ok {
-		tags := splitTags(r.PostFormValue("tags"))
-		if strings.Join(tags, ",") != strings.Join(t.Tags, ",") {
+		tags, err := formTags(r.PostFormValue("tags"))
+		if err != nil {
+			return s.failBack(w, r, err)
+		}
+		if !slices.Equal(tags, t.Tags) {
 			p.Tags = &tags
-			said = append(said, "tags are now "+show(anySlice(tags)))
+			said = append(said, "tags are now "+cmp.Or(strings.Join(tags, ", "), "none"))
 		}
 	}
 	if len(said) == 0 {
@@ -425,25 +431,11 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func splitTags(s string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f != "" && !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func anySlice(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
+// formTags reads the tags field (separated by commas or spaces) as the
+// store keeps tags: normalised, sorted, without repeats, so that the same
+// tags in another order are no change.
+func formTags(s string) ([]string, error) {
+	return tickets.NormaliseTags(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }))
 }
 
 // linkOrder links an order found by the search, or one named by store and
