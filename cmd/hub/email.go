@@ -54,16 +54,9 @@ type emailConfig struct {
 
 func loadEmailConfig(getenv func(string) string) (emailConfig, error) {
 	c := emailConfig{MaxMessageBytes: conn.DefaultMaxMessageBytes, MaxAttachmentBytes: 10 << 20}
-	// Without EMAIL_ADDRESS the listener may still be set for a stored
-	// connection (hub connect email) that names the address.
-	listen := strings.TrimSpace(getenv("EMAIL_SMTP_LISTEN"))
-	hidden := func(k string) string {
-		if k == "EMAIL_SMTP_LISTEN" && strings.TrimSpace(getenv("EMAIL_ADDRESS")) == "" {
-			return ""
-		}
-		return getenv(k)
-	}
-	cc, err := conn.ConfigFromEnv(hidden)
+	// Without EMAIL_ADDRESS the listener's settings still count, for a
+	// stored connection (hub connect email) that names the address.
+	cc, err := conn.ConfigFromEnv(getenv)
 	if err != nil {
 		var ce *conn.ConfigError
 		if errors.As(err, &ce) {
@@ -72,12 +65,6 @@ func loadEmailConfig(getenv func(string) string) (emailConfig, error) {
 		return c, err
 	}
 	c.Config = cc
-	if c.SMTPListen == "" && listen != "" {
-		if _, _, err := net.SplitHostPort(listen); err != nil {
-			return c, configError{"EMAIL_SMTP_LISTEN", "want host:port, e.g. :2525"}
-		}
-		c.SMTPListen = listen
-	}
 	if v := strings.TrimSpace(getenv("EMAIL_MAX_MESSAGE_BYTES")); v != "" {
 		n, err := intEnvMax(getenv, "EMAIL_MAX_MESSAGE_BYTES", 0, 100<<20)
 		if err != nil {

@@ -19,7 +19,8 @@ func TestLoadEmailConfig(t *testing.T) {
 		{"all set", map[string]string{"EMAIL_ADDRESS": "support@shop.example", "EMAIL_SMTP_LISTEN": ":2525",
 			"EMAIL_IMAP_URL": "imaps://u:p@imap.example/INBOX", "EMAIL_SMTP_URL": "smtp://u:p@smtp.example:587",
 			"EMAIL_MAX_ATTACHMENT_BYTES": "0", "EMAIL_ACK": "yes"}, ""},
-		{"listener for a stored connection", map[string]string{"EMAIL_SMTP_LISTEN": ":2525"}, ""},
+		{"listener for a stored connection", map[string]string{"EMAIL_SMTP_LISTEN": ":2525",
+			"EMAIL_SMTP_TLS_CERT": "c.pem", "EMAIL_SMTP_TLS_KEY": "k.pem"}, ""},
 		{"urls without an address", map[string]string{"EMAIL_SMTP_URL": "smtp://u:p@smtp.example"}, "EMAIL_ADDRESS"},
 		{"bad address", map[string]string{"EMAIL_ADDRESS": "support+x@shop.example"}, "EMAIL_ADDRESS"},
 		{"bad listen", map[string]string{"EMAIL_SMTP_LISTEN": "2525"}, "EMAIL_SMTP_LISTEN"},
@@ -40,6 +41,10 @@ func TestLoadEmailConfig(t *testing.T) {
 			}
 			if tt.name == "all set" && (c.Email.IMAP == nil || c.Email.SMTP == nil || !c.Email.Ack || c.Email.MaxAttachmentBytes != 0) {
 				t.Errorf("config %+v", c.Email)
+			}
+			if tt.name == "listener for a stored connection" && (c.Email.SMTPListen != ":2525" ||
+				c.Email.SMTPCertFile != "c.pem" || c.Email.SMTPKeyFile != "k.pem" || c.Email.Address.Address != "") {
+				t.Errorf("the listener's settings without an address: %+v", c.Email.Config)
 			}
 		})
 	}

@@ -87,7 +87,8 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return "email: " + e.Var + ": " + e.Reason }
 
 // ConfigFromEnv reads the EMAIL_* variables through getenv (os.Getenv in
-// cmd/hub). With none set the channel is off and Config is zero.
+// cmd/hub). Without EMAIL_ADDRESS the channel is off unless a stored
+// connection names one; only the listener's settings are kept then.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var c Config
 	addr := strings.TrimSpace(getenv("EMAIL_ADDRESS"))
@@ -96,13 +97,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c.SMTPKeyFile = strings.TrimSpace(getenv("EMAIL_SMTP_TLS_KEY"))
 	imapURL, smtpURL := getenv("EMAIL_IMAP_URL"), getenv("EMAIL_SMTP_URL")
 
+	// The listener is this process's: it is read even without an address,
+	// which a stored connection (hub connect email) may give instead.
+	if c.SMTPListen != "" {
+		if _, port, err := net.SplitHostPort(c.SMTPListen); err != nil || !validPort(port, true) {
+			return Config{}, &ConfigError{"EMAIL_SMTP_LISTEN", "want host:port, e.g. :2525"}
+		}
+	}
+	if (c.SMTPCertFile == "") != (c.SMTPKeyFile == "") {
+		return Config{}, &ConfigError{"EMAIL_SMTP_TLS_CERT", "EMAIL_SMTP_TLS_CERT and EMAIL_SMTP_TLS_KEY go together"}
+	}
 	if addr == "" {
-		for _, v := range []string{"EMAIL_SMTP_LISTEN", "EMAIL_IMAP_URL", "EMAIL_SMTP_URL"} {
+		for _, v := range []string{"EMAIL_IMAP_URL", "EMAIL_SMTP_URL"} {
 			if getenv(v) != "" {
 				return Config{}, &ConfigError{"EMAIL_ADDRESS", "required when " + v + " is set"}
 			}
 		}
-		return Config{}, nil
+		return c, nil
 	}
 	a, err := mail.ParseAddress(addr)
 	if err != nil {
@@ -112,15 +123,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, &ConfigError{"EMAIL_ADDRESS", "must be local@domain without a +tag"}
 	}
 	c.Address = *a
-
-	if c.SMTPListen != "" {
-		if _, port, err := net.SplitHostPort(c.SMTPListen); err != nil || !validPort(port, true) {
-			return Config{}, &ConfigError{"EMAIL_SMTP_LISTEN", "want host:port, e.g. :2525"}
-		}
-	}
-	if (c.SMTPCertFile == "") != (c.SMTPKeyFile == "") {
-		return Config{}, &ConfigError{"EMAIL_SMTP_TLS_CERT", "EMAIL_SMTP_TLS_CERT and EMAIL_SMTP_TLS_KEY go together"}
-	}
 	if imapURL != "" {
 		if c.IMAP, err = parseIMAPURL(imapURL); err != nil {
 			return Config{}, err

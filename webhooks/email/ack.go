@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/hibiken/asynq"
 
 	conn "hub/connectors/email"
 	"hub/tickets"
-	"hub/webhooks"
 )
 
 // TypeAck emails the acknowledgement of a ticket opened by email.
@@ -65,12 +63,13 @@ func (a *Acks) handle(ctx context.Context, task *asynq.Task) error {
 		return fmt.Errorf("email: ack for %s: %w: %w", t.Ref(), err, asynq.SkipRetry)
 	}
 	if err != nil {
-		return webhooks.Wait(backoffAck, err)
+		// A temporary refusal is an ordinary failure: the pipeline's backoff
+		// and retry limit apply, so a mailbox that stays full is not asked
+		// again every minute for ever (webhooks.Wait would not count).
+		return fmt.Errorf("email: ack for %s: %w", t.Ref(), err)
 	}
 	return nil
 }
-
-const backoffAck = time.Minute // the outbox's retries do the rest
 
 // AckMessage is the acknowledgement of ticket t.
 func AckMessage(t tickets.Ticket, addrs *conn.ReplyAddresses) conn.Outgoing {
