@@ -62,7 +62,7 @@ func (s *Server) addCustomerMessage(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	if ref == "" {
-		list, _, err := s.store.ListTickets(r.Context(), tickets.Filter{Email: email, Limit: 1})
+		list, _, err := s.store.ListTickets(r.Context(), tickets.Filter{Email: email, Limit: 1, Rows: true})
 		if err != nil {
 			return err
 		}

@@ -125,12 +125,8 @@ func (s *Store) EmailReplySent(ctx context.Context, replyID int64) error {
 	})
 }
 
-// ReplyDelivered records that a channel delivered a public reply on the
+// replyDelivered records that a channel delivered a public reply on the
 // ticket: the first one stops the first-response clock.
-func (s *Store) ReplyDelivered(ctx context.Context, ticketID string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return s.replyDelivered(ctx, tx, ticketID) })
-}
-
 func (s *Store) replyDelivered(ctx context.Context, tx pgx.Tx, ticketID string) error {
 	t, err := s.loadTicket(ctx, tx, ticketID, true)
 	if err != nil {
@@ -169,26 +165,6 @@ func (s *Store) EmailReplyFailed(ctx context.Context, actor tickets.Actor, reply
 		})
 		return err
 	})
-}
-
-// EmailReplyErrors lists, per reply id, why replies on a ticket could
-// not be emailed, for the ticket's JSON.
-func (s *Store) EmailReplyErrors(ctx context.Context, ticketID string) (map[int64]string, error) {
-	rows, err := s.pool.Query(ctx, `select reply_id, error from email_replies where ticket_id = $1 and status = 'failed'`, ticketID)
-	if err != nil {
-		return nil, dbError("email reply errors", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var e string
-		if err := rows.Scan(&id, &e); err != nil {
-			return nil, dbError("email reply errors", err)
-		}
-		out[id] = e
-	}
-	return out, dbError("email reply errors", rows.Err())
 }
 
 // LoadEmailCursor reads how far the IMAP mailbox key has been imported.

@@ -85,7 +85,7 @@ func (s *Store) addMessage(ctx context.Context, tx pgx.Tx, actor tickets.Actor, 
 		}
 	case tickets.MessageReply:
 		if s.opt.FirstResponseOnDelivery != nil && s.opt.FirstResponseOnDelivery(t) {
-			t.UpdatedAt = now // the clock stops at ReplyDelivered
+			t.UpdatedAt = now // the clock stops when the reply is delivered (EmailReplySent)
 		} else {
 			t.AgentReplied(now)
 		}

@@ -32,7 +32,7 @@ type Options struct {
 	SecretKey string
 	// FirstResponseOnDelivery, when set, reports whether a public reply on
 	// a ticket stops the first-response clock only once a channel has
-	// delivered it (ReplyDelivered) rather than when it is written: a reply
+	// delivered it (EmailReplySent) rather than when it is written: a reply
 	// the customer never got is no response.
 	FirstResponseOnDelivery func(t tickets.Ticket) bool
 	// Rules returns the rules in force (the hub reloads them on SIGHUP);

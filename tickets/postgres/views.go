@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"hub/tickets"
@@ -58,25 +59,11 @@ func viewWhere(v tickets.View, me string, now time.Time, arg func(any) string) (
 	case tickets.ViewWaiting:
 		return "t.status = 'pending'", nil
 	case tickets.ViewBreached:
-		return running + " and " + replaceNow(breachedSQL, arg(now)), nil
+		return running + " and " + strings.ReplaceAll(breachedSQL, "$NOW", arg(now)), nil
 	case tickets.ViewAtRisk:
-		return running + " and " + replaceNow(atRiskSQL, arg(now)), nil
+		return running + " and " + strings.ReplaceAll(atRiskSQL, "$NOW", arg(now)), nil
 	}
 	return "", tickets.Invalid("view", "unknown view %q", v)
-}
-
-func replaceNow(sql, p string) string {
-	out := []byte{}
-	for i := 0; i < len(sql); {
-		if i+4 <= len(sql) && sql[i:i+4] == "$NOW" {
-			out = append(out, p...)
-			i += 4
-			continue
-		}
-		out = append(out, sql[i])
-		i++
-	}
-	return string(out)
 }
 
 // CountViews counts the tickets in every view for agent me at now, in one

@@ -121,10 +121,19 @@ func targets(t tickets.Ticket) []targetDue {
 // report target at risk (or breached) for t's clock running. State is the
 // one definition of "at risk" (a quarter of the budget left, in business
 // time for business targets, and at least 15 minutes' warning for
-// wall-clock ones); rather than restate it, riskStart finds where it turns
-// on by bisection, which is exact to the nanosecond in about 50 steps
-// because the remaining time only shrinks as the clock runs.
+// wall-clock ones). The policy works that instant out with the due times
+// and the ticket carries it (tickets.SLA's risk instants); a ticket stored
+// without one is searched by bisection over State, which is exact to the
+// nanosecond in about 50 steps because the remaining time only shrinks as
+// the clock runs.
 func riskStart(p tickets.Policy, t tickets.Ticket, target Target, due time.Time) time.Time {
+	stored := t.SLA.FirstResponseRisk
+	if target == Resolution {
+		stored = t.SLA.ResolutionRisk
+	}
+	if !stored.IsZero() && stored.After(t.SLA.ClockStart) && stored.Before(due) {
+		return stored
+	}
 	t.SLA.PausedAt, t.FirstResponseAt, t.ResolvedAt = nil, nil, nil
 	warned := func(at time.Time) bool {
 		st := p.State(t, at)
